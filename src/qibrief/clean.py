@@ -1,0 +1,26 @@
+"""Removing built artifacts: only files the build writes, never anything else in the folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .metadata import read_metadata
+from .project import locate_project
+
+SUFFIXES = (".pdf", ".docx", ".html", "-print.pdf")
+
+
+def clean(root: Path, out: Path) -> list[Path]:
+    """Delete this brief's artifacts and stale staging files from out; return what was removed."""
+    project = locate_project(root)
+    slug = read_metadata(project.metadata_file, project.display(project.metadata_file)).slug
+    removed = []
+    if not out.is_dir():
+        return removed
+    names = {slug + suffix for suffix in SUFFIXES} | {"manifest.json"}
+    for path in sorted(out.iterdir()):
+        stale = path.name.startswith(f".{slug}.") and path.name.endswith(".tmp")
+        if path.is_file() and (path.name in names or stale):
+            path.unlink()
+            removed.append(path)
+    return removed

@@ -1,0 +1,156 @@
+"""The command line: options become a config, and the pipeline does the work."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .problems import BuildError
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The brief's folder (content/, references.yaml).",
+)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for expected failures too.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Build a policy brief from Markdown and CSL into PDF, DOCX and HTML.
+
+    With no command, runs `build`. Exit codes: 0 ok, 1 build or validation
+    failure, 2 usage error.
+
+    \b
+    Examples:
+      python build.py
+      python build.py build --format pdf
+      python build.py check
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build_command)
+
+
+def _run(ctx: click.Context, action) -> None:
+    try:
+        action()
+    except BuildError as exc:
+        if ctx.find_root().obj.get("debug"):
+            import traceback
+
+            traceback.print_exc()
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+@main.command("build")
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.option(
+    "--format", "formats", type=click.Choice(["pdf", "docx", "html"]), multiple=True,
+    help="Format to build; repeat for several [default: all three].",
+)
+@click.option("--docx-notes", type=click.Choice(["endnotes", "footnotes"]), default="endnotes", show_default=True,
+              help="Word note kind in the DOCX.")
+@click.pass_context
+def build_command(ctx: click.Context, root: Path = Path("."), out: Path | None = None, formats: tuple[str, ...] = (),
+                  docx_notes: str = "endnotes") -> None:
+    """Build the brief into dist/ as PDF, DOCX and HTML.
+
+    \b
+    Example:
+      python build.py build --root . --out dist --format pdf --format html
+    """
+    from .pipeline import FORMATS, BuildConfig, build
+
+    config = BuildConfig(
+        root=root, out=(out if out is not None else root / "dist"), formats=tuple(formats) or FORMATS,
+        docx_notes=docx_notes,
+    )
+
+    def action() -> None:
+        start = time.perf_counter()
+        written = build(config, click.echo)
+        for path in written:
+            click.echo(f"wrote {path}")
+        click.echo(f"Built in {time.perf_counter() - start:.2f} s")
+
+    _run(ctx, action)
+
+
+@main.command("check")
+@ROOT_OPTION
+@click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Path, ...]) -> None:
+    """Check the sources' notes and citations, or the given PDF/DOCX/HTML files.
+
+    \b
+    Examples:
+      python build.py check
+      python build.py check dist/qi-brief-50.docx
+    """
+    from .pipeline import parse_brief, read_sources
+
+    def action() -> None:
+        sources = read_sources(root)
+        parse_brief(sources)
+        for warning in sources.warnings:
+            click.echo(str(warning))
+        click.echo("check: no problems found")
+
+    _run(ctx, action)
+
+
+@main.command("refs")
+@ROOT_OPTION
+@click.pass_context
+def refs_command(ctx: click.Context, root: Path) -> None:
+    """List the references in the brief's citation style and flag incomplete or unused ones.
+
+    \b
+    Example:
+      python build.py refs --root .
+    """
+    from .refs import list_references
+
+    def action() -> None:
+        listing, problems = list_references(root)
+        for line in listing:
+            click.echo(line)
+        for problem in problems:
+            click.echo(str(problem))
+        if any(p.is_error for p in problems):
+            raise BuildError(f"refs: {sum(p.is_error for p in problems)} errors")
+
+    _run(ctx, action)
+
+
+@main.command("clean")
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.pass_context
+def clean_command(ctx: click.Context, root: Path, out: Path | None) -> None:
+    """Remove the built artifacts (and only them) from the output folder.
+
+    \b
+    Example:
+      python build.py clean
+    """
+    from .clean import clean
+
+    def action() -> None:
+        for path in clean(root, out if out is not None else root / "dist"):
+            click.echo(f"removed {path}")
+
+    _run(ctx, action)

@@ -1,0 +1,31 @@
+"""The HTML the brief is written as: Pandoc's output finished for the PDF renderer and for the web."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+from .problems import BuildError
+
+NOTES_HEADING = "Citations"
+# Pandoc's back-link glyph (U+21A9 with a text presentation selector) is in no brand font.
+_BACKLINK_GLYPH = "\u21a9\ufe0e"
+BACKLINK_TEXT = "\u2191"
+_NOTES_OPEN = re.compile(r'(<section id="footnotes" class="footnotes[^"]*" role="doc-endnotes">)\s*<hr\s*/>')
+
+
+def finish_html(pandoc_html: str, notes_heading: str = NOTES_HEADING) -> str:
+    """Give Pandoc's endnotes section a real heading, and back-links a glyph the brand fonts have."""
+    heading = f'<h1 class="notes-heading" id="citations">{htmllib.escape(notes_heading)}</h1>'
+    finished, count = _NOTES_OPEN.subn(lambda m: m.group(1) + "\n" + heading, pandoc_html, count=1)
+    if count == 0 and 'role="doc-endnotes"' in pandoc_html:
+        raise BuildError("html: Pandoc's endnotes section has an unexpected shape; cannot add the notes heading")
+    return finished.replace(f'role="doc-backlink">{_BACKLINK_GLYPH}</a>', f'role="doc-backlink">{BACKLINK_TEXT}</a>')
+
+
+def web_html(document: str, css: str) -> str:
+    """The standalone web page: the document with every stylesheet inlined (no outside requests)."""
+    style = f"<style>\n{css}</style>\n"
+    if "</head>" not in document:
+        raise BuildError("html: the template produced no </head>; cannot add the stylesheet")
+    return document.replace("</head>", style + "</head>", 1)

@@ -1,0 +1,170 @@
+"""Pandoc, run as a bounded subprocess: one parse with citeproc to a JSON AST, then one writer per output."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from .problems import BuildError, Problem
+from .sections import Section
+
+TIMEOUT_SECONDS = 60
+HEAP_LIMIT = "-M1G"
+# Raw HTML and raw attributes are off: a section cannot smuggle markup, scripts or URLs into outputs.
+READER = "markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex"
+
+
+@lru_cache(maxsize=1)
+def pandoc_binary() -> str:
+    """The Pandoc shipped with pypandoc-binary (never one found on PATH or in the current folder)."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    """Pandoc's version number, e.g. '3.9'."""
+    out = subprocess.run([pandoc_binary(), "--version"], capture_output=True, text=True, timeout=30, check=True)
+    return out.stdout.split()[1]
+
+
+@dataclass(frozen=True)
+class PandocRun:
+    """What one Pandoc call produced: its output bytes and the problems it logged."""
+
+    output: bytes
+    problems: tuple[Problem, ...]
+
+
+def parse_args(sections: Sequence[Section], metadata_file: Path, references: Path, csl: Path) -> list[str]:
+    """Arguments for the one parse of all sections with citeproc into Pandoc's JSON AST."""
+    return [
+        "--from", READER,
+        "--to", "json",
+        "--metadata-file", str(metadata_file),
+        "--citeproc",
+        # The brief prints notes only; the bibliography is for `refs`.
+        "--metadata", "suppress-bibliography=true",
+        "--csl", str(csl),
+        "--bibliography", str(references),
+        *[str(s.path) for s in sections],
+    ]
+
+
+def html_args(template: Path, variables: dict[str, str]) -> list[str]:
+    """Arguments for writing the standalone HTML from the JSON AST."""
+    args = ["--from", "json", "--to", "html5", "--standalone", "--section-divs", "--wrap=none", "--template", str(template)]
+    for key, value in sorted(variables.items()):
+        args += ["--variable", f"{key}={value}"]
+    return args
+
+
+def docx_args(reference_doc: Path) -> list[str]:
+    """Arguments for writing the DOCX from the JSON AST."""
+    return ["--from", "json", "--to", "docx", "--reference-doc", str(reference_doc)]
+
+
+def run_pandoc(
+    args: Sequence[str],
+    *,
+    stdin: bytes | None = None,
+    sections: Sequence[Section] = (),
+    source_date_epoch: int | None = None,
+    cwd: Path | None = None,
+) -> PandocRun:
+    """Run Pandoc sandboxed, with a time and heap limit, warnings as errors; return output and problems."""
+    with tempfile.TemporaryDirectory(prefix="qibrief-pandoc-") as tmp:
+        tmpdir = Path(tmp)
+        data_dir = tmpdir / "data"
+        data_dir.mkdir()
+        log_file = tmpdir / "log.json"
+        out_file = tmpdir / "out"
+        command = [
+            pandoc_binary(),
+            *args,
+            "--sandbox",
+            "--data-dir", str(data_dir),
+            "--fail-if-warnings",
+            f"--log={log_file}",
+            "--output", str(out_file),
+            "+RTS", HEAP_LIMIT, "-RTS",
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC")}
+        env["LC_ALL"] = "C.UTF-8"
+        env["TZ"] = "UTC"
+        if source_date_epoch is not None:
+            env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+        try:
+            done = subprocess.run(
+                command, input=stdin, capture_output=True, timeout=TIMEOUT_SECONDS, cwd=cwd, env=env
+            )
+        except subprocess.TimeoutExpired:
+            raise BuildError(
+                f"pandoc: gave up after {TIMEOUT_SECONDS} s; a section may hold pathological nesting "
+                "(deeply nested brackets, lists or quotes)"
+            ) from None
+        problems = _read_log(log_file, sections)
+        if done.returncode == 251:
+            raise BuildError("pandoc: ran out of its 1 GB memory limit; a section may hold pathological input", problems)
+        if done.returncode != 0:
+            if problems:
+                raise BuildError("Pandoc reported problems; nothing was written.", problems)
+            message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+            raise BuildError(f"pandoc: {message}")
+        return PandocRun(output=out_file.read_bytes(), problems=tuple(problems))
+
+
+def _read_log(log_file: Path, sections: Sequence[Section]) -> list[Problem]:
+    if not log_file.exists():
+        return []
+    try:
+        entries = json.loads(log_file.read_text(encoding="utf-8") or "[]")
+    except json.JSONDecodeError:
+        return []
+    problems = []
+    for entry in entries:
+        if entry.get("verbosity") not in ("WARNING", "ERROR"):
+            continue
+        problems.append(_problem_from_log(entry, sections))
+    return problems
+
+
+def _display(source: str | None, sections: Sequence[Section]) -> str:
+    for section in sections:
+        if source and Path(source) == section.path:
+            return section.display
+    return source or "pandoc"
+
+
+def _problem_from_log(entry: dict, sections: Sequence[Section]) -> Problem:
+    kind = entry.get("type", "")
+    source = _display(entry.get("source"), sections)
+    line = entry.get("line")
+    if kind == "CiteprocWarning":
+        found = re.match(r"citation (\S+) not found", entry.get("message", ""))
+        if found:
+            return _locate_citation(found.group(1), sections)
+    if kind == "DuplicateNoteReference":
+        return Problem(source, line, f"note label [^{entry.get('contents')}] is defined more than once; each note needs its own label")
+    if kind == "NoteDefinedButNotUsed":
+        return Problem(source, line, f"note [^{entry.get('key')}] is defined but never referenced")
+    message = entry.get("pretty") or kind
+    message = re.sub(r" at \S+ line \d+ column \d+", "", message)
+    return Problem(source, line, f"pandoc: {message}")
+
+
+def _locate_citation(key: str, sections: Sequence[Section]) -> Problem:
+    pattern = re.compile(r"@\{?" + re.escape(key) + r"(?![\w:.#$%&+?<>~/-]*\w)")
+    for section in sections:
+        for number, text in enumerate(section.text.splitlines(), start=1):
+            if pattern.search(text):
+                return Problem(section.display, number, f"citation @{key} is not in references.yaml")
+    return Problem("references.yaml", None, f"citation @{key} is not in references.yaml")

@@ -1,0 +1,74 @@
+"""Section files: content/NN.name.md, read in the order of their two-digit prefix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Problem
+
+SECTION_NAME = re.compile(r"^(\d{2})\.[A-Za-z0-9][A-Za-z0-9._-]*\.md$")
+MAX_SECTION_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section file's path, its name as shown in messages, and its text."""
+
+    path: Path
+    display: str
+    text: str
+
+
+def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Section], list[Problem]]:
+    """Read every content/NN.name.md in prefix order; return the sections and the problems found."""
+    sections: list[Section] = []
+    problems: list[Problem] = []
+    seen_prefix: dict[str, str] = {}
+    candidates = sorted(p for p in content_dir.iterdir() if p.suffix == ".md" and p.name.lower() != "readme.md")
+    for path in candidates:
+        display = str(path.relative_to(display_root)) if path.is_relative_to(display_root) else str(path)
+        match = SECTION_NAME.match(path.name)
+        if not match:
+            problems.append(Problem(display, None, "section file name must be NN.name.md (two-digit prefix)"))
+            continue
+        prefix = match.group(1)
+        if prefix in seen_prefix:
+            problems.append(Problem(display, None, f"prefix {prefix} is also used by {seen_prefix[prefix]}; order is ambiguous"))
+        seen_prefix[prefix] = display
+        if path.is_symlink() and not path.resolve().is_relative_to(content_dir.resolve()):
+            problems.append(Problem(display, None, "is a link to a file outside content/; refused"))
+            continue
+        if path.stat().st_size > MAX_SECTION_BYTES:
+            problems.append(Problem(display, None, f"larger than {MAX_SECTION_BYTES // 1000} KB; refused"))
+            continue
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            problems.append(Problem(display, line, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"))
+            continue
+        problems.extend(_check_text(display, text))
+        sections.append(Section(path=path, display=display, text=text))
+    if not candidates:
+        problems.append(Problem(str(content_dir.relative_to(display_root)) if content_dir.is_relative_to(display_root) else str(content_dir), None, "no section files (expected NN.name.md)"))
+    elif sections and not any(s.text.strip() for s in sections):
+        problems.append(Problem(sections[0].display, None, "every section file is empty"))
+    return sections, problems
+
+
+def _check_text(display: str, text: str) -> list[Problem]:
+    # Pandoc reads YAML blocks anywhere in a section; one could set csl: or bibliography: to an
+    # outside file or URL, which --sandbox does not cover. Sections carry no metadata at all.
+    problems = []
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line.rstrip() == "---" and (number == 1 or not lines[number - 2].strip()):
+            following = lines[number] if number < len(lines) else ""
+            if re.match(r"^[A-Za-z_][\w-]*\s*:", following):
+                problems.append(
+                    Problem(display, number, "YAML metadata block in a section; put metadata in content/metadata.yaml")
+                )
+    return problems
