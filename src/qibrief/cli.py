@@ -100,14 +100,17 @@ def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Pat
       python build.py check
       python build.py check dist/qi-brief-50.docx
     """
-    from .pipeline import parse_brief, read_sources
+    from .checks import check_paths
+    from .pipeline import check_sources_only
+    from .problems import fail_on, strictly
 
     def action() -> None:
-        sources = read_sources(root)
-        parse_brief(sources)
-        for warning in sources.warnings:
+        problems = check_paths(list(files)) if files else check_sources_only(root)
+        if strict:
+            problems = strictly(problems)
+        for warning in fail_on(problems, "check"):
             click.echo(str(warning))
-        click.echo("check: no problems found")
+        click.echo("check: no errors found")
 
     _run(ctx, action)
 

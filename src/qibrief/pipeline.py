@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import tempfile
@@ -16,7 +17,7 @@ from . import html as htmlmod
 from .citestyle import resolve_style
 from .metadata import Metadata, read_metadata
 from .pandoc import html_args, docx_args, parse_args, run_pandoc
-from .problems import BuildError, Problem, fail_on
+from .problems import BuildError, Problem, fail_on, strictly
 from .project import Project, locate_project
 from .sections import Section, collect_sections
 
@@ -48,12 +49,17 @@ class Sources:
 
 @dataclass
 class Artifacts:
-    """The rendered outputs, in memory, keyed by format."""
+    """The rendered outputs, in memory, keyed by format, with the sources and AST they came from."""
 
-    meta: Metadata
+    sources: Sources
+    ast: dict
     files: dict[str, bytes]
     html_document: str | None = None
-    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def meta(self) -> Metadata:
+        """The brief's metadata."""
+        return self.sources.meta
 
     def names(self) -> dict[str, str]:
         """File name per format, e.g. {'pdf': 'qi-brief-50.pdf'}."""
@@ -113,6 +119,15 @@ def parse_brief(sources: Sources) -> bytes:
         cwd=sources.project.root,
     )
     return run.output
+
+
+def check_sources_only(root: Path) -> list[Problem]:
+    """The `check` command on a brief: read and parse the sources, then run the source checks."""
+    from .checks import check_sources
+
+    sources = read_sources(root)
+    ast = json.loads(parse_brief(sources))
+    return list(sources.warnings) + check_sources(sources, ast)
 
 
 def write_html(sources: Sources, ast: bytes, epoch: int) -> str:
@@ -181,6 +196,7 @@ def render(config: BuildConfig, report: Reporter) -> Artifacts:
     sources: Sources = stages.run("Reading sources", lambda: read_sources(config.root))
     epoch = source_date_epoch(sources.project, sources.meta)
     ast: bytes = stages.run("Parsing with citeproc", lambda: parse_brief(sources))
+    tree = json.loads(ast)
     files: dict[str, bytes] = {}
     document = None
     if "html" in config.formats or "pdf" in config.formats:
@@ -191,7 +207,17 @@ def render(config: BuildConfig, report: Reporter) -> Artifacts:
         files["docx"] = stages.run("Writing DOCX", lambda: render_docx(sources, ast, epoch, config.docx_notes))
     if "pdf" in config.formats:
         files["pdf"] = stages.run("Rendering PDF", lambda: render_pdf(sources, document))
-    return Artifacts(meta=sources.meta, files=files, html_document=document, warnings=list(sources.warnings))
+    return Artifacts(sources=sources, ast=tree, files=files, html_document=document)
+
+
+def check_artifacts(artifacts: Artifacts) -> list[Problem]:
+    """Run the source and output checks; return every problem found (the caller decides)."""
+    from .checks import check_outputs, check_sources
+
+    problems = list(artifacts.sources.warnings)
+    problems += check_sources(artifacts.sources, artifacts.ast)
+    problems += check_outputs(artifacts.files, artifacts.names(), artifacts.sources)
+    return problems
 
 
 def publish(artifacts: Artifacts, out: Path) -> list[Path]:
@@ -221,7 +247,10 @@ def publish(artifacts: Artifacts, out: Path) -> list[Path]:
 def build(config: BuildConfig, report: Reporter) -> list[Path]:
     """Build the brief: render every requested format, then publish them all or none."""
     artifacts = render(config, report)
-    for warning in artifacts.warnings:
+    problems = Stages(report).run("Checking notes and citations", lambda: check_artifacts(artifacts))
+    if config.strict:
+        problems = strictly(problems)
+    for warning in fail_on(problems, "Checks"):
         report(str(warning))
     start = time.perf_counter()
     written = publish(artifacts, config.out)
