@@ -1,0 +1,45 @@
+"""Shared fixtures: the repository root, and the sample brief built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "tests" / "fixtures" / "sample"
+
+
+def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` as a user would, capturing text output."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env,
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The sample brief built once into a temporary folder (all three formats)."""
+    out = tmp_path_factory.mktemp("sample-dist")
+    done = run_cli("build", "--root", str(SAMPLE), "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A private copy of the sample brief that a test may change."""
+    target = tmp_path / "brief"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+def pdftotext(pdf: Path, *args: str) -> str:
+    """The PDF's text as poppler's pdftotext gives it."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: run `bash scripts/install.sh --test` (installs poppler-utils)")
+    return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
