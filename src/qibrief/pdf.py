@@ -7,41 +7,8 @@ import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
-from urllib.parse import unquote, urlsplit
 
 from .problems import BuildError, Problem
-
-MAX_RESOURCE_BYTES = 20_000_000
-
-
-def _fetcher_class():
-    import weasyprint
-    from weasyprint.urls import URLFetcherResponse
-
-    class ProjectFetcher(weasyprint.URLFetcher):
-        """Serves data: URLs and regular files inside the allowed folders; refuses everything else."""
-
-        def __init__(self, allowed_roots: Sequence[Path]) -> None:
-            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-            self._roots = tuple(Path(r).resolve() for r in allowed_roots)
-
-        def fetch(self, url, headers=None):
-            scheme = urlsplit(url).scheme.lower()
-            if scheme == "data":
-                return super().fetch(url, headers)
-            if scheme != "file":
-                raise ValueError(f"refused {url}: only files inside the project may be loaded")
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not any(path.is_relative_to(root) for root in self._roots):
-                raise ValueError(f"refused {url}: outside the project")
-            if not path.is_file():
-                raise ValueError(f"refused {url}: not a regular file")
-            if path.stat().st_size > MAX_RESOURCE_BYTES:
-                raise ValueError(f"refused {url}: larger than {MAX_RESOURCE_BYTES // 1_000_000} MB")
-            return URLFetcherResponse(path.as_uri(), path.read_bytes())
-
-    return ProjectFetcher
-
 
 class _Collect(logging.Handler):
     def __init__(self) -> None:
@@ -81,7 +48,9 @@ def render_pdf(
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    fetcher = _fetcher_class()(allowed_roots)
+    from .fetcher import ProjectFetcher
+
+    fetcher = ProjectFetcher(allowed_roots)
     fonts = FontConfiguration()
     with _collect_weasyprint_log() as log:
         try:
