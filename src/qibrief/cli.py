@@ -59,11 +59,13 @@ def _run(ctx: click.Context, action) -> None:
     "--format", "formats", type=click.Choice(["pdf", "docx", "html"]), multiple=True,
     help="Format to build; repeat for several [default: all three].",
 )
+@click.option("--print", "print_pdf", is_flag=True,
+              help="Also write the print PDF (NAME-print.pdf): bleed, crop marks, CMYK output intent.")
 @click.option("--docx-notes", type=click.Choice(["endnotes", "footnotes"]), default="endnotes", show_default=True,
               help="Word note kind in the DOCX.")
 @click.pass_context
 def build_command(ctx: click.Context, root: Path = Path("."), out: Path | None = None, formats: tuple[str, ...] = (),
-                  docx_notes: str = "endnotes") -> None:
+                  print_pdf: bool = False, docx_notes: str = "endnotes") -> None:
     """Build the brief into dist/ as PDF, DOCX and HTML.
 
     \b
@@ -73,7 +75,8 @@ def build_command(ctx: click.Context, root: Path = Path("."), out: Path | None =
     from .pipeline import FORMATS, BuildConfig, build
 
     config = BuildConfig(
-        root=root, out=(out if out is not None else root / "dist"), formats=tuple(formats) or FORMATS,
+        root=root, out=(out if out is not None else root / "dist"),
+        formats=(tuple(formats) or FORMATS) + (("print",) if print_pdf else ()),
         docx_notes=docx_notes,
     )
 

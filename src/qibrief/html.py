@@ -23,6 +23,22 @@ def finish_html(pandoc_html: str, notes_heading: str = NOTES_HEADING) -> str:
     return finished.replace(f'role="doc-backlink">{_BACKLINK_GLYPH}</a>', f'role="doc-backlink">{BACKLINK_TEXT}</a>')
 
 
+_SINGLE_PARAGRAPH_ITEM = re.compile(r"<li([^>]*)>\s*<p>((?:(?!</?p[ >]).)*)</p>\s*</li>", re.S)
+_MARKER_SUP = re.compile(r'(role="doc-noteref")><sup>([^<]*)</sup></a>')
+
+
+def tag_friendly_lists(document: str) -> str:
+    """Unwrap the paragraph of one-paragraph list items: PDF/UA lets an LI hold only Lbl and LBody."""
+    return _SINGLE_PARAGRAPH_ITEM.sub(r"<li\1>\2</li>", document)
+
+
+def print_html(document: str) -> str:
+    """The HTML WeasyPrint renders: note markers raised by CSS, not <sup>, so each link is one Link tag."""
+    # WeasyPrint tags a <sup> inside <a> as a separate element holding its own copy of the link
+    # annotation, which PDF/UA-1 rejects ("annotation not nested within a Link structure element").
+    return _MARKER_SUP.sub(r"\1>\2</a>", tag_friendly_lists(document))
+
+
 def web_html(document: str, css: str) -> str:
     """The standalone web page: the document with every stylesheet inlined (no outside requests)."""
     style = f"<style>\n{css}</style>\n"

@@ -42,9 +42,12 @@ def render_pdf(
     base_dir: Path,
     allowed_roots: Sequence[Path],
     display: str,
-    pdf_variant: str | None = None,
-) -> tuple[bytes, list[Problem]]:
-    """Render HTML to PDF bytes; stylesheets are (css text, folder its url()s resolve against)."""
+    pdf_variant: str | None = "pdf/ua-1",
+) -> tuple[bytes, set[str], list[Problem]]:
+    """Render HTML to PDF bytes; return them, the font families used, and WeasyPrint's logged problems.
+
+    Stylesheets are (css text, folder its url()s resolve against).
+    """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -52,22 +55,26 @@ def render_pdf(
 
     fetcher = ProjectFetcher(allowed_roots)
     fonts = FontConfiguration()
+    # @color-profile rules register here; render() needs the same dict for the output intent.
+    profiles: dict = {}
     with _collect_weasyprint_log() as log:
         try:
             css = [
-                weasyprint.CSS(string=text, base_url=folder.resolve().as_uri() + "/", url_fetcher=fetcher, font_config=fonts)
+                weasyprint.CSS(string=text, base_url=folder.resolve().as_uri() + "/", url_fetcher=fetcher, font_config=fonts,
+                               color_profiles=profiles)
                 for text, folder in stylesheets
             ]
             html = weasyprint.HTML(string=document, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-            pdf = html.write_pdf(
-                stylesheets=css,
-                font_config=fonts,
+            rendered = html.render(stylesheets=css, font_config=fonts, color_profiles=profiles,
+                                   pdf_tags=pdf_variant is not None)
+            pdf = rendered.write_pdf(
                 pdf_identifier=pdf_identifier(document),
                 pdf_variant=pdf_variant,
-                pdf_tags=True,
+                pdf_tags=pdf_variant is not None,
             )
         except (RecursionError, ZeroDivisionError, OverflowError) as exc:
             raise BuildError(f"{display}: WeasyPrint could not lay out the document ({type(exc).__name__}); "
                              "look for pathological nesting or page sizes") from None
+    families = {font.family for font in rendered.fonts.values()}
     problems = [Problem(display, None, f"weasyprint: {message}") for message in log.messages]
-    return pdf, problems
+    return pdf, families, problems

@@ -22,6 +22,9 @@ from .project import Project, locate_project
 from .sections import Section, collect_sections
 
 FORMATS = ("pdf", "docx", "html")
+# The print PDF is built on request only (`build --print`).
+ALL_FORMATS = (*FORMATS, "print")
+_FILE_NAMES = {"pdf": "{slug}.pdf", "docx": "{slug}.docx", "html": "{slug}.html", "print": "{slug}-print.pdf"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Artifacts:
 
     def names(self) -> dict[str, str]:
         """File name per format, e.g. {'pdf': 'qi-brief-50.pdf'}."""
-        return {fmt: f"{self.meta.slug}.{fmt}" for fmt in self.files}
+        return {fmt: _FILE_NAMES[fmt].format(slug=self.meta.slug) for fmt in self.files}
 
 
 Reporter = Callable[[str], None]
@@ -158,23 +161,33 @@ def render_web(sources: Sources, document: str) -> bytes:
     return htmlmod.web_html(document, css).encode("utf-8")
 
 
-def render_pdf(sources: Sources, document: str) -> bytes:
-    """The screen PDF, rendered by WeasyPrint with the brand CSS and styles/print.css."""
+def render_pdf(sources: Sources, document: str, *, press: bool = False) -> bytes:
+    """A PDF rendered by WeasyPrint: the screen PDF (PDF/UA-1), or with press=True the print PDF
+    (bleed, crop marks, CMYK brand colours, output intent)."""
+    from . import fonts
     from .pdf import render_pdf as weasy
 
     styles = sources.project.styles_dir
     sheets = [
-        (brandmod.brand_css(sources.brand, styles, embed_fonts=False), styles),
+        (brandmod.brand_css(sources.brand, styles, embed_fonts=False, cmyk=press), styles),
         (_stylesheet(sources, "print.css"), styles),
     ]
-    display = f"{sources.meta.slug}.pdf"
-    pdf, problems = weasy(
-        document,
+    if press:
+        sheets.append((_stylesheet(sources, "press.css"), styles))
+    display = f"{sources.meta.slug}-print.pdf" if press else f"{sources.meta.slug}.pdf"
+    printed = htmlmod.print_html(document)
+    fail_on(fonts.check_glyphs(printed, sources.brand, display), "Checking glyphs")
+    pdf, families, problems = weasy(
+        printed,
         stylesheets=sheets,
         base_dir=sources.project.root,
         allowed_roots=sources.project.allowed_roots,
         display=display,
+        pdf_variant=None if press else "pdf/ua-1",
     )
+    for family in sorted(fonts.foreign_families(families, sources.brand)):
+        problems.append(Problem(display, None, f"font family '{family}' is not a brand font (styles/brand.yaml); "
+                                               "a CSS rule names it, or a character fell back to it"))
     fail_on(problems, "Rendering the PDF")
     return pdf
 
@@ -199,7 +212,7 @@ def render(config: BuildConfig, report: Reporter) -> Artifacts:
     tree = json.loads(ast)
     files: dict[str, bytes] = {}
     document = None
-    if "html" in config.formats or "pdf" in config.formats:
+    if {"html", "pdf", "print"} & set(config.formats):
         document = stages.run("Writing HTML", lambda: write_html(sources, ast, epoch))
     if "html" in config.formats:
         files["html"] = render_web(sources, document)
@@ -207,6 +220,8 @@ def render(config: BuildConfig, report: Reporter) -> Artifacts:
         files["docx"] = stages.run("Writing DOCX", lambda: render_docx(sources, ast, epoch, config.docx_notes))
     if "pdf" in config.formats:
         files["pdf"] = stages.run("Rendering PDF", lambda: render_pdf(sources, document))
+    if "print" in config.formats:
+        files["print"] = stages.run("Rendering print PDF", lambda: render_pdf(sources, document, press=True))
     return Artifacts(sources=sources, ast=tree, files=files, html_document=document)
 
 
