@@ -32,11 +32,32 @@ def tag_friendly_lists(document: str) -> str:
     return _SINGLE_PARAGRAPH_ITEM.sub(r"<li\1>\2</li>", document)
 
 
+_URL_LINK = re.compile(r'(<a href="(https?://[^"]+)"[^>]*>)(https?://[^<]+)</a>')
+_URL_PIECES = re.compile(r"&[a-z]+;|&#\d+;|//|.", re.S)
+
+
+def break_url(text: str) -> str:
+    """Mark where a printed URL may break, as Chicago advises: after // or a colon, before a slash,
+    period, comma, hyphen, underscore, tilde, ?, # or %, and before or after = and &."""
+    out = []
+    for piece in _URL_PIECES.findall(text):
+        if piece in ("//", ":"):
+            out.append(piece + "<wbr>")
+        elif piece in ("=", "&amp;"):
+            out.append("<wbr>" + piece + "<wbr>")
+        elif piece in "/.,-_~?#%":
+            out.append("<wbr>" + piece)
+        else:
+            out.append(piece)
+    return "".join(out).replace("<wbr><wbr>", "<wbr>")
+
+
 def print_html(document: str) -> str:
-    """The HTML WeasyPrint renders: note markers raised by CSS, not <sup>, so each link is one Link tag."""
+    """The HTML WeasyPrint renders: note markers raised by CSS, not <sup>, and URLs that break sensibly."""
     # WeasyPrint tags a <sup> inside <a> as a separate element holding its own copy of the link
     # annotation, which PDF/UA-1 rejects ("annotation not nested within a Link structure element").
-    return _MARKER_SUP.sub(r"\1>\2</a>", tag_friendly_lists(document))
+    document = _MARKER_SUP.sub(r"\1>\2</a>", tag_friendly_lists(document))
+    return _URL_LINK.sub(lambda m: m.group(1) + break_url(m.group(3)) + "</a>", document)
 
 
 def web_html(document: str, css: str) -> str:
