@@ -43,3 +43,20 @@ def pdftotext(pdf: Path, *args: str) -> str:
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext is missing: run `bash scripts/install.sh --test` (installs poppler-utils)")
     return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def brief50_build(tmp_path_factory) -> Path:
+    """Brief 50 built once into a temporary folder: PDF, DOCX, HTML and the print PDF."""
+    out = tmp_path_factory.mktemp("brief50-dist")
+    done = run_cli("build", "--root", str(REPO), "--out", str(out), "--print")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def tool(name: str, package: str) -> str:
+    """The path of a command-line tool the tests need, or a failure naming the Debian package."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is missing: run `bash scripts/install.sh --test` (installs {package})")
+    return path

@@ -36,20 +36,25 @@ _URL_LINK = re.compile(r'(<a href="(https?://[^"]+)"[^>]*>)(https?://[^<]+)</a>'
 _URL_PIECES = re.compile(r"&[a-z]+;|&#\d+;|//|.", re.S)
 
 
+# A zero-width space, not <wbr>: WeasyPrint makes each <wbr> an element inside the link, and PDF/UA-1
+# then finds the link's annotation outside its Link structure element. Text checks drop U+200B.
+_BREAK = "\u200b"
+
+
 def break_url(text: str) -> str:
     """Mark where a printed URL may break, as Chicago advises: after // or a colon, before a slash,
     period, comma, hyphen, underscore, tilde, ?, # or %, and before or after = and &."""
     out = []
     for piece in _URL_PIECES.findall(text):
         if piece in ("//", ":"):
-            out.append(piece + "<wbr>")
+            out.append(piece + _BREAK)
         elif piece in ("=", "&amp;"):
-            out.append("<wbr>" + piece + "<wbr>")
+            out.append(_BREAK + piece + _BREAK)
         elif piece in "/.,-_~?#%":
-            out.append("<wbr>" + piece)
+            out.append(_BREAK + piece)
         else:
             out.append(piece)
-    return "".join(out).replace("<wbr><wbr>", "<wbr>")
+    return "".join(out).replace(_BREAK * 2, _BREAK)
 
 
 def print_html(document: str) -> str:

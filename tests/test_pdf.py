@@ -1,0 +1,168 @@
+"""The PDF as readers, screen readers, archives and printers get it: PDF/UA-1, fonts, boxes, outline, bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLE, run_cli, tool
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _pdfinfo(pdf: Path, *args: str) -> str:
+    return subprocess.run([tool("pdfinfo", "poppler-utils"), *args, str(pdf)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("name", ["qi-brief-7.pdf"])
+def test_sample_screen_pdf_is_pdf_ua_1(sample_build, name):
+    """page-validation finds the sample's screen PDF PDF/UA-1 compliant, with no failed rule."""
+    import page
+
+    report = page.validate_pdf(str(sample_build / name), profile="ua1")
+    assert [f.rule_id for f in report.failures] == []
+    assert report.is_compliant
+
+
+@pytest.mark.slow
+def test_brief_50_screen_pdf_is_pdf_ua_1(brief50_build):
+    """page-validation finds brief 50's screen PDF PDF/UA-1 compliant, with no failed rule."""
+    import page
+
+    report = page.validate_pdf(str(brief50_build / "qi-brief-50.pdf"), profile="ua1")
+    assert [f"{f.rule_id}: {f.message}" for f in report.failures] == []
+    assert report.is_compliant
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["qi-brief-50.pdf", "qi-brief-50-print.pdf"])
+def test_only_embedded_subset_brand_fonts(brief50_build, name):
+    """pdffonts lists only embedded, subset faces of Source Serif 4 and Source Sans 3."""
+    out = subprocess.run([tool("pdffonts", "poppler-utils"), str(brief50_build / name)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert rows
+    for row in rows:
+        subset, family = row[0].split("+", 1)
+        assert len(subset) == 6 and family.startswith(("Source-Serif-4", "Source-Sans-3")), row[0]
+        emb, sub = row[-5], row[-4]
+        assert (emb, sub) == ("yes", "yes"), row
+
+
+@pytest.mark.slow
+def test_screen_pdf_is_letter_with_metadata(brief50_build):
+    """The screen PDF is US Letter, tagged, and carries title, author, subject, keywords and fixed dates."""
+    info = _pdfinfo(brief50_build / "qi-brief-50.pdf")
+    assert re.search(r"^Page size:\s+612 x 792 pts \(letter\)", info, re.M)
+    assert re.search(r"^Tagged:\s+yes", info, re.M)
+    assert "Title:           QI Brief 50: Responsibly Demilitarizing U.S.–Mexico Bilateral Security Relations" in info
+    assert re.search(r"^Author:\s+Aileen Teague$", info, re.M)
+    assert re.search(r"^Subject:\s+U\.S\.–Mexico security cooperation", info, re.M)
+    assert re.search(r"^Keywords:\s+Mexico, United States", info, re.M)
+    import pikepdf
+
+    with pikepdf.open(brief50_build / "qi-brief-50.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "en-US"
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+
+
+@pytest.mark.slow
+def test_print_pdf_has_bleed_trim_and_output_intent(brief50_build):
+    """The print PDF's pages are Letter trimmed with 0.125 in bleed, and it names a CMYK output intent."""
+    info = _pdfinfo(brief50_build / "qi-brief-50-print.pdf", "-box")
+    assert re.search(r"^TrimBox:\s+0\.00\s+0\.00\s+612\.00\s+792\.00", info, re.M)
+    assert re.search(r"^BleedBox:\s+-9\.00\s+-9\.00\s+621\.00\s+801\.00", info, re.M)
+    assert re.search(r"^MediaBox:\s+-9\.00\s+-9\.00\s+621\.00\s+801\.00", info, re.M)
+    import pikepdf
+
+    with pikepdf.open(brief50_build / "qi-brief-50-print.pdf") as pdf:
+        intent = pdf.Root.OutputIntents[0]
+        assert str(intent.S) == "/GTS_PDFX"
+        assert int(intent.DestOutputProfile.N) == 4
+        body = pdf.pages[0].Contents.read_bytes()
+        assert b"/DeviceCMYK cs" in body  # the cover's navy is painted in CMYK
+
+
+@pytest.mark.slow
+def test_outline_has_every_heading(brief50_build):
+    """The PDF's bookmarks are the brief's section headings and "Citations", in order."""
+    import pikepdf
+
+    page = (brief50_build / "qi-brief-50.html").read_text(encoding="utf-8")
+    main = page[page.index('<main id="brief">'):]
+    headings = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<h1[^>]*>(.*?)</h1>", main, re.S)]
+    with pikepdf.open(brief50_build / "qi-brief-50.pdf") as pdf:
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+    assert headings[-1] == "Citations" and len(headings) == 10
+    assert titles == headings
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["qi-brief-50.pdf", "qi-brief-50-print.pdf"])
+def test_qpdf_check_is_clean_and_nothing_attached(brief50_build, name):
+    """qpdf finds no damage, and pdfdetach finds no embedded files."""
+    pdf = brief50_build / name
+    check = subprocess.run([tool("qpdf", "qpdf"), "--check", str(pdf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    detach = subprocess.run([tool("pdfdetach", "poppler-utils"), "-list", str(pdf)], capture_output=True, text=True, check=True)
+    assert detach.stdout.strip() == "0 embedded files"
+
+
+def _sha256s(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_builds_are_byte_identical_across_folders_time_zones_and_locales(tmp_path):
+    """Two builds of the same sources, in other folders, time zones and locales, give the same bytes."""
+    digests = []
+    for name, zone, locale in (("a", "America/New_York", "C.UTF-8"), ("b", "Asia/Tokyo", "C")):
+        brief = tmp_path / name / "brief"
+        shutil.copytree(SAMPLE, brief)
+        env = {**os.environ, "TZ": zone, "LC_ALL": locale, "LANG": locale}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        done = run_cli("build", "--root", str(brief), "--print", cwd=tmp_path / name, env=env)
+        assert done.returncode == 0, done.stderr
+        digests.append(_sha256s(brief / "dist"))
+    assert sorted(digests[0]) == ["qi-brief-7-print.pdf", "qi-brief-7.docx", "qi-brief-7.html", "qi-brief-7.pdf"]
+    assert digests[0] == digests[1]
+
+
+def test_dates_come_from_source_date_epoch(tmp_path):
+    """With SOURCE_DATE_EPOCH set, the PDF's creation date is that moment, not the clock."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    done = run_cli("build", "--root", str(SAMPLE), "--out", str(tmp_path), "--format", "pdf", env=env)
+    assert done.returncode == 0, done.stderr
+    import pikepdf
+
+    with pikepdf.open(tmp_path / "qi-brief-7.pdf") as pdf:
+        assert str(pdf.docinfo.CreationDate).startswith("D:20231114221320")
+
+
+def _difference(a: Path, b: Path) -> float:
+    from PIL import Image, ImageChops, ImageStat
+
+    first, second = Image.open(a).convert("L"), Image.open(b).convert("L")
+    if first.size != second.size:
+        return 1.0
+    return sum(ImageStat.Stat(ImageChops.difference(first, second)).mean) / 255
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("page", "golden"), [(1, "brief50-cover.png"), (3, "brief50-page3.png")])
+def test_page_images_match_reviewed_references(brief50_build, tmp_path, page, golden):
+    """The cover and a body page look like the reviewed reference images, within a small tolerance.
+
+    Regenerate after a reviewed layout change:
+    pdftoppm -png -r 50 -f N -l N -singlefile dist/qi-brief-50.pdf tests/golden/brief50-{cover,page3}
+    """
+    made = tmp_path / "page"
+    subprocess.run([tool("pdftoppm", "poppler-utils"), "-png", "-r", "50", "-f", str(page), "-l", str(page), "-singlefile",
+                    str(brief50_build / "qi-brief-50.pdf"), str(made)], check=True)
+    assert _difference(made.with_suffix(".png"), GOLDEN / golden) < 0.01
