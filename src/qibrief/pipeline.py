@@ -200,7 +200,7 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
         reference = Path(tmp) / "reference.docx"
         reference.write_bytes(docx.reference_docx(sources.brand, sources.meta))
         run = run_pandoc(docx_args(reference), stdin=ast, source_date_epoch=epoch, cwd=sources.project.root)
-    return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes)
+    return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
 
 
 def render(config: BuildConfig, report: Reporter) -> Artifacts:

@@ -1,0 +1,64 @@
+"""The DOCX for editors: the reference document Pandoc styles it with, and the finishing of Pandoc's package.
+
+- `reference_docx` writes the brand (styles/brand.yaml) into Pandoc's default reference document.
+- `finish_docx` turns Pandoc's footnotes into Word endnotes under a "Citations" heading (or keeps footnotes),
+  adds the title block, sets the document properties, and writes a byte-reproducible package.
+- `read_notes` gives a finished DOCX's notes back as text, for checks and tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..brand import Brand
+from ..html import NOTES_HEADING
+from ..metadata import Metadata
+from ..problems import BuildError
+from . import finish, notes as notesmod
+from .notes import DocxNote, read_notes
+from .reference import build_reference
+from .wordml import Package
+
+NOTE_KINDS = ("endnotes", "footnotes")
+
+__all__ = ["DocxNote", "NOTE_KINDS", "finish_docx", "read_notes", "reference_docx"]
+
+
+def _midnight(date: dt.date) -> dt.datetime:
+    return dt.datetime.combine(date, dt.time(), tzinfo=dt.timezone.utc)
+
+
+def _dates(meta: Metadata, epoch: int | None) -> tuple[dt.datetime, dt.datetime]:
+    """Created: the brief's date; modified: the build date (SOURCE_DATE_EPOCH). Never the clock."""
+    built = dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None else None
+    created = _midnight(meta.date) if meta.date else built or _midnight(dt.date(1980, 1, 1))
+    modified = max(created, built) if built else created
+    return created, modified
+
+
+def reference_docx(brand: Brand, meta: Metadata) -> bytes:
+    """The reference document for Pandoc's DOCX writer, generated from the brand."""
+    created, _ = _dates(meta, None)
+    return build_reference(brand, meta, created)
+
+
+def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "endnotes",
+                epoch: int | None = None) -> bytes:
+    """Finish Pandoc's DOCX package for editors: notes, title block, properties, reproducible zip."""
+    if notes not in NOTE_KINDS:
+        raise BuildError(f"docx: notes must be one of {', '.join(NOTE_KINDS)}, not {notes!r}")
+    docx = Package(package, f"{meta.slug}.docx")
+    finish.title_block(docx, meta)
+    finish.summary_lists(docx)
+    if notes == "endnotes":
+        if notesmod.footnotes_to_endnotes(docx):
+            finish.notes_heading(docx, NOTES_HEADING)
+        notesmod.prune_hyperlinks(docx, notesmod.ENDNOTES)
+    else:
+        notesmod.prune_hyperlinks(docx, notesmod.FOOTNOTES)
+    notesmod.prune_hyperlinks(docx, notesmod.DOCUMENT)
+    notesmod.number_notes(docx, notes)
+    created, modified = _dates(meta, epoch)
+    finish.core_properties(docx, meta, created, modified)
+    finish.custom_properties(docx, meta)
+    return docx.to_bytes(modified)
