@@ -166,3 +166,14 @@ def test_page_images_match_reviewed_references(brief50_build, tmp_path, page, go
     subprocess.run([tool("pdftoppm", "poppler-utils"), "-png", "-r", "50", "-f", str(page), "-l", str(page), "-singlefile",
                     str(brief50_build / "qi-brief-50.pdf"), str(made)], check=True)
     assert _difference(made.with_suffix(".png"), GOLDEN / golden) < 0.01
+
+
+def test_character_outside_brand_fonts_fails_with_its_place(sample_copy, tmp_path):
+    """A character no brand font has fails the PDF build, naming the character and where it is."""
+    section = sample_copy / "content" / "03.conclusion.md"
+    section.write_text(section.read_text().replace("It matters too.", "It matters too ↑ 中."))
+    done = run_cli("build", "--root", str(sample_copy), "--out", str(tmp_path / "out"), "--format", "pdf")
+    assert done.returncode == 1
+    assert "qi-brief-7.pdf: #conclusion: character U+4E2D CJK UNIFIED IDEOGRAPH-4E2D (中) is in no brand font" in done.stderr
+    assert "U+2191" not in done.stderr  # the brand fonts have this arrow (the notes use it for back-links)
+    assert not (tmp_path / "out" / "qi-brief-7.pdf").exists()
