@@ -118,7 +118,7 @@ def test_refs_flags_unused_and_incomplete_entries(sample_copy):
     refs.write_text(refs.read_text() + '  - id: orphan\n    type: webpage\n    title: "Orphan"\n')
     done = run_cli("refs", "--root", str(sample_copy))
     assert "references.yaml: warning: 'orphan' is never cited" in done.stdout
-    assert "references.yaml: warning: 'orphan' has no issued date" in done.stdout
+    assert "references.yaml: warning: 'orphan' has neither an issued nor an accessed date" in done.stdout
     assert "references.yaml: warning: 'orphan' has no author, publisher or container" in done.stdout
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -51,8 +52,8 @@ def lint_references(entries: list[dict[str, Any]], cited: set[str], display: str
             problems.append(Problem(display, None, f"'{ident}' is never cited", WARNING))
         if not entry.get("title"):
             problems.append(Problem(display, None, f"'{ident}' has no title"))
-        if not entry.get("issued") and entry.get("type") != "legislation":
-            problems.append(Problem(display, None, f"'{ident}' has no issued date", WARNING))
+        if not entry.get("issued") and not entry.get("accessed") and entry.get("type") != "legislation":
+            problems.append(Problem(display, None, f"'{ident}' has neither an issued nor an accessed date", WARNING))
         if not any(entry.get(f) for f in CREATOR_FIELDS) and not entry.get("container-title"):
             problems.append(Problem(display, None, f"'{ident}' has no author, publisher or container", WARNING))
     return problems
@@ -90,9 +91,14 @@ def render_entries(entries: list[dict[str, Any]], csl: Path, lang: str) -> list[
     return sorted(rendered, key=lambda pair: pair[1].lower())
 
 
+_PANDOC_SPAN = re.compile(r"\[([^\]]*)\]\{[^}]*\}")
+
+
 def _for_citeproc_py(entry: dict[str, Any]) -> dict[str, Any]:
-    # citeproc-py wants CSL-JSON: string values, and ids in lower case as it looks them up.
-    data = json.loads(json.dumps(entry, default=str))
+    # citeproc-py wants CSL-JSON: string values, ids in lower case as it looks them up, and no
+    # Pandoc markup such as [than]{.nocase}, which Pandoc's citeproc reads but citeproc-py prints.
+    text = json.dumps(entry, default=str, ensure_ascii=False)
+    data = json.loads(_PANDOC_SPAN.sub(lambda m: m.group(1), text))
     data["id"] = data["id"].lower()
     return data
 
