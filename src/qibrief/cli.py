@@ -160,3 +160,52 @@ def clean_command(ctx: click.Context, root: Path, out: Path | None) -> None:
             click.echo(f"removed {path}")
 
     _run(ctx, action)
+
+
+@main.command("release")
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.option("--format", "formats", multiple=True,
+              help="Format to release; repeat for several [default: every format the pipeline makes].")
+@click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
+@click.pass_context
+def release_command(ctx: click.Context, root: Path, out: Path | None, formats: tuple[str, ...], strict: bool) -> None:
+    """Build every artifact, run every check, and write manifest.json (sizes, hashes, counts, versions) beside them.
+
+    \b
+    Example:
+      python build.py release --out dist
+    """
+    from .release import release
+
+    def action() -> None:
+        start = time.perf_counter()
+        done = release(root=root, out=(out if out is not None else root / "dist"), formats=formats, strict=strict,
+                       report=click.echo)
+        for path in (*done.files, done.manifest_path):
+            click.echo(f"wrote {path}")
+        click.echo(f"Released in {time.perf_counter() - start:.2f} s")
+
+    _run(ctx, action)
+
+
+@main.command("verify")
+@ROOT_OPTION
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def verify_command(ctx: click.Context, root: Path, directory: Path) -> None:
+    """Rebuild from the current sources and compare each artifact with DIR/manifest.json (exit 1 on any difference).
+
+    \b
+    Example:
+      python build.py verify dist
+    """
+    from .release import verdict, verify
+
+    def action() -> None:
+        comparisons = verify(root=root, directory=directory, report=click.echo)
+        for comparison in comparisons:
+            click.echo(str(comparison))
+        click.echo(verdict(comparisons, directory))
+
+    _run(ctx, action)
