@@ -1,7 +1,8 @@
 """Endnote and citation checks: sources, each output, and across outputs.
 
-Interface used by the pipeline and the CLI (the issue-4 work fills in the rules):
-- check_sources(sources, ast) after the parse; ast is Pandoc's JSON AST (a dict) with citeproc applied.
+Interface used by the pipeline and the CLI; each rule lives in the module named for what it reads:
+- check_sources(sources, ast) after the parse; ast is Pandoc's JSON AST (a dict) with citeproc applied, or
+  None when the parse itself failed (the text-level checks still run).
 - check_outputs(files, names, sources) on the rendered artifacts in memory, before they are published.
 - check_paths(paths) on standalone .pdf/.docx/.html files.
 """
@@ -9,24 +10,98 @@ Interface used by the pipeline and the CLI (the issue-4 work fills in the rules)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from ..problems import Problem
+from ..problems import BuildError, Problem
+from .across import check_across
+from .chicago import check_chicago, check_repeated_full_citations, entry_forms
+from .document import cite_groups
+from .pullquotes import check_pull_quotes
+from .references import check_unused, read_entries
+from .rendered import RenderedNotes
+from .sources import check_citation_keys, check_notes, check_typed_numbers, cited_in_text
 
 if TYPE_CHECKING:
     from ..pipeline import Sources
 
+SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 
-def check_sources(sources: "Sources", ast: dict) -> list[Problem]:
+
+def _reader(fmt: str) -> Callable[[bytes, str], tuple[RenderedNotes, list[Problem]]]:
+    if fmt == "html":
+        from .html import read_html
+        return read_html
+    if fmt == "docx":
+        from .docx import read_docx
+        return read_docx
+    from .pdf import read_pdf
+    return read_pdf
+
+
+def check_sources(sources: "Sources", ast: dict | None) -> list[Problem]:
     """Problems in the sources beyond Pandoc's own warnings (which the parse already turns into errors)."""
-    return []
+    sections = sources.sections
+    project = sources.project
+    references_display = project.display(project.references_file)
+    entries, problems = read_entries(project.references_file, references_display)
+    problems += check_notes(sections)
+    problems += check_typed_numbers(sections)
+    problems += check_pull_quotes(sections)
+    citations = cited_in_text(sections)
+    if entries:
+        problems += check_citation_keys(sections, {e.ident for e in entries})
+    groups = cite_groups(ast) if ast is not None else []
+    cited = {key for group in groups for key in group.keys} | {key for key, _, _ in citations}
+    problems += check_unused(entries, cited, references_display)
+    if groups:
+        places: dict[str, list[tuple[str, int]]] = {}
+        for key, path, line in citations:
+            places.setdefault(key, []).append((path, line))
+        keys = sorted({key for group in groups for key in group.keys} & {e.ident for e in entries})
+        try:
+            forms = entry_forms(sources, keys)
+        except BuildError as exc:  # the main parse reports the same sources problems
+            return problems + list(exc.problems)
+        problems += check_chicago(groups, forms, places)
+    return problems
+
+
+def _check_rendered(files: dict[str, bytes], names: dict[str, str]) -> tuple[list[RenderedNotes], list[Problem]]:
+    outputs, problems = [], []
+    for fmt, data in files.items():
+        rendered, found = _reader(fmt)(data, names[fmt])
+        outputs.append(rendered)
+        problems += found
+    problems += check_across(outputs)
+    return outputs, problems
 
 
 def check_outputs(files: dict[str, bytes], names: dict[str, str], sources: "Sources | None" = None) -> list[Problem]:
     """Problems in the rendered artifacts, each named by file and note number."""
-    return []
+    outputs, problems = _check_rendered(files, names)
+    if sources is None:
+        for rendered in outputs:
+            problems += check_repeated_full_citations(rendered.name, rendered.texts)
+    return problems
 
 
 def check_paths(paths: list[Path]) -> list[Problem]:
-    """Problems in standalone .pdf, .docx or .html files."""
-    return []
+    """Problems in standalone .pdf, .docx or .html files (compared with each other when several are given)."""
+    problems: list[Problem] = []
+    outputs: list[RenderedNotes] = []
+    for path in paths:
+        fmt = SUFFIXES.get(path.suffix.lower())
+        if fmt is None:
+            problems.append(Problem(str(path), None, "not a .pdf, .docx or .html file"))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(str(path), None, f"cannot read ({exc.strerror or exc})"))
+            continue
+        rendered, found = _reader(fmt)(data, str(path))
+        outputs.append(rendered)
+        problems += found
+        problems += check_repeated_full_citations(rendered.name, rendered.texts)
+    problems += check_across(outputs)
+    return problems

@@ -1,0 +1,97 @@
+"""Pandoc's JSON AST after citeproc: its plain text, its notes in order, and its citation groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+
+def plain_text(node: Any) -> str:
+    """The text a reader sees in an AST fragment (notes inside it left out)."""
+    parts: list[str] = []
+    _plain(node, parts)
+    return "".join(parts)
+
+
+def _plain(node: Any, parts: list[str]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _plain(item, parts)
+        return
+    if not isinstance(node, dict):
+        return
+    kind, content = node.get("t"), node.get("c")
+    if kind == "Str":
+        parts.append(content)
+    elif kind in ("Space", "SoftBreak", "LineBreak"):
+        parts.append(" ")
+    elif kind == "Note":
+        return
+    elif kind == "Cite":
+        _plain(content[1], parts)
+    elif kind == "Quoted":
+        double = content[0]["t"] == "DoubleQuote"
+        parts.append("\u201c" if double else "\u2018")
+        _plain(content[1], parts)
+        parts.append("\u201d" if double else "\u2019")
+    elif kind in ("Code", "Math", "RawInline"):
+        parts.append(content[-1])
+    elif kind in ("Link", "Image", "Span"):
+        _plain(content[1], parts)
+    elif kind in ("Para", "Plain", "Header", "Div", "BlockQuote", "LineBlock"):
+        inner = content[-1] if kind in ("Header", "Div") else content
+        _plain(inner, parts)
+        parts.append(" ")
+    elif isinstance(content, list):
+        _plain(content, parts)
+
+
+def _note_content(note: dict) -> str:
+    parts: list[str] = []
+    for block in note["c"]:
+        _plain(block, parts)
+        parts.append(" ")
+    return "".join(parts).strip()
+
+
+@dataclass(frozen=True)
+class CiteGroup:
+    """One citation as written ([@a, 5; @b]): its note number, keys, and the text citeproc rendered for it."""
+
+    note: int
+    keys: tuple[str, ...]
+    text: str
+
+
+def _walk(node: Any) -> Iterator[dict]:
+    if isinstance(node, dict):
+        if "t" in node:
+            yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def notes(ast: dict) -> list[str]:
+    """Each note's text, in note order (as Pandoc numbers them: by first appearance)."""
+    found = []
+    for node in _walk(ast.get("blocks", [])):
+        if node.get("t") == "Note":
+            found.append(_note_content(node))
+    return found
+
+
+def cite_groups(ast: dict) -> list[CiteGroup]:
+    """Every citation group in document order, with the note it sits in and the text rendered for it."""
+    groups = []
+    for node in _walk(ast.get("blocks", [])):
+        if node.get("t") != "Cite":
+            continue
+        citations, rendered = node["c"]
+        note_numbers = [c.get("citationNoteNum") for c in citations if c.get("citationNoteNum")]
+        inner = [n for n in rendered if isinstance(n, dict) and n.get("t") == "Note"]
+        text = _note_content(inner[0]) if inner else plain_text(rendered)
+        groups.append(CiteGroup(note_numbers[0] if note_numbers else 0, tuple(c["citationId"] for c in citations), text))
+    return groups

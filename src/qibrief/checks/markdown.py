@@ -1,0 +1,126 @@
+"""Reading section Markdown the way the checks need it: lines outside code, note labels, citation keys,
+fenced divs, paragraphs, and a paragraph's plain text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..sections import Section
+
+# Pandoc's citation key: starts with a letter, digit or _, internal punctuation allowed, not at the end.
+CITATION = re.compile(r"(?<![\w\\@])@(?:\{([^}\s]+)\}|([\w](?:[\w:.#$%&\-+?<>~/]*[\w])?))")
+NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+NOTE_REFERENCE = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+DIV_OPEN = re.compile(r"^ {0,3}(:{3,})\s*(\{[^}]*\}|[\w-]+)\s*:*\s*$")
+DIV_CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a section outside code blocks, code spans blanked out (so columns still hold)."""
+
+    section: Section
+    number: int
+    text: str
+
+
+def lines(section: Section) -> Iterator[Line]:
+    """The section's lines outside fenced code blocks, with inline code blanked."""
+    fence = None
+    for number, raw in enumerate(section.text.splitlines(), start=1):
+        opened = _FENCE.match(raw)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        yield Line(section, number, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw))
+
+
+def citation_keys(text: str) -> list[tuple[int, str]]:
+    """(column, key) of each citation in a line of text."""
+    return [(m.start() + 1, m.group(1) or m.group(2)) for m in CITATION.finditer(text)]
+
+
+@dataclass
+class Block:
+    """A run of non-blank lines: a paragraph, a heading, a list item group, or a fenced div's content."""
+
+    section: Section
+    line: int
+    text: str
+    pull_quote: bool = False
+
+
+def blocks(section: Section) -> list[Block]:
+    """Paragraph-like blocks of a section, each marked whether it sits inside a pull-quote div."""
+    found: list[Block] = []
+    divs: list[bool] = []
+    current: list[Line] = []
+
+    def close() -> None:
+        if current:
+            found.append(Block(section, current[0].number, "\n".join(l.text for l in current), any(divs)))
+            current.clear()
+
+    for line in lines(section):
+        opened = DIV_OPEN.match(line.text)
+        if opened and not DIV_CLOSE.match(line.text):
+            close()
+            attributes = opened.group(2)
+            divs.append(bool(re.search(r"(^|[\s{.])pull-quote(?=[\s}]|$)", attributes)))
+            continue
+        if DIV_CLOSE.match(line.text) and divs:
+            close()
+            divs.pop()
+            continue
+        if not line.text.strip():
+            close()
+            continue
+        current.append(line)
+    close()
+    return found
+
+
+def _drop_bracketed(text: str, opener: str) -> str:
+    """Remove every `opener...]` span with balanced brackets (inline notes ^[...] or citations [@...])."""
+    out = []
+    i = 0
+    while i < len(text):
+        if text.startswith(opener, i):
+            depth = 0
+            j = i + opener.index("[")
+            while j < len(text):
+                if text[j] == "[" and (j == 0 or text[j - 1] != "\\"):
+                    depth += 1
+                elif text[j] == "]" and text[j - 1] != "\\":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def plain(markdown: str) -> str:
+    """A block's text as a reader sees it: no notes, citations, emphasis marks, link targets or escapes."""
+    text = _drop_bracketed(markdown, "^[")
+    text = _drop_bracketed(text, "[@")
+    text = _drop_bracketed(text, "[-@")
+    text = NOTE_REFERENCE.sub("", text)
+    text = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", "", text, flags=re.M)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\{[^}]*\}", r"\1", text)
+    text = re.sub(r"\{[#.][^}]*\}", "", text)
+    text = re.sub(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"\\(.)", r"\1", text)
+    return text

@@ -1,0 +1,63 @@
+"""Text as the checks compare it: normalised for whitespace, quotes and dashes, and compared word by word."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+    "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\ufe0e": None, "\ufe0f": None,
+    # Back-link glyphs: Pandoc's and the one html.finish_html puts in their place.
+    "\u21a9": None, "\u2191": None,
+})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """One-line text with straight quotes, hyphen-minus for every dash, single spaces, no back-link glyphs."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip()
+
+
+def squashed(text: str) -> str:
+    """The normalised text without any whitespace, for comparing texts whose line breaks differ."""
+    return _SPACE.sub("", normalise(text))
+
+
+def same_text(a: str, b: str) -> bool:
+    """True when the texts differ only in whitespace, quote style or dash style."""
+    return squashed(a) == squashed(b)
+
+
+def words(text: str) -> list[str]:
+    """The normalised text split into words."""
+    return normalise(text).split(" ") if normalise(text) else []
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """Text cut to about `limit` characters for a one-line message."""
+    text = normalise(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def word_changes(old: str, new: str, limit: int = 3) -> str:
+    """The differing words between two texts, as '"x" for "y"', '"x" added', '"y" left out', semicolon-separated."""
+    a, b = words(old), words(new)
+    changes = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "replace":
+            changes.append(f'"{" ".join(b[j1:j2])}" for "{" ".join(a[i1:i2])}"')
+        elif tag == "insert":
+            changes.append(f'"{" ".join(b[j1:j2])}" added')
+        elif tag == "delete":
+            changes.append(f'"{" ".join(a[i1:i2])}" left out')
+    if not changes:
+        return "differs only in spacing"
+    shown = [shorten(change, 80) for change in changes[:limit]]
+    more = len(changes) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
