@@ -19,6 +19,7 @@ class FontFace:
     weight: int
     style: str
     path: Path
+    web_path: Path
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,16 @@ def read_brand(styles_dir: Path, display: str) -> Brand:
     for role, spec in (raw.get("fonts") or {}).items():
         faces = []
         for entry in spec.get("files") or []:
-            file = (styles_dir / entry["src"]).resolve()
-            if not file.is_file() or not file.is_relative_to(styles_dir.resolve()):
-                problems.append(Problem(display, None, f"font file {entry['src']} for {spec.get('family')} not found in styles/"))
-                continue
-            faces.append(FontFace(spec["family"], int(entry.get("weight", 400)), entry.get("style", "normal"), file))
+            paths = {}
+            for kind in ("print", "web"):
+                name = entry.get(kind)
+                file = (styles_dir / str(name)).resolve()
+                if not name or not file.is_file() or not file.is_relative_to(styles_dir.resolve()):
+                    problems.append(Problem(display, None, f"{kind} font file {name} for {spec.get('family')} not found in styles/"))
+                paths[kind] = file
+            if len(paths) == 2 and all(p.is_file() for p in paths.values()):
+                faces.append(FontFace(spec["family"], int(entry.get("weight", 400)), entry.get("style", "normal"),
+                                      paths["print"], paths["web"]))
         fonts.append(Font(str(role), str(spec["family"]), str(spec.get("docx-fallback", "")), tuple(faces)))
     if problems:
         raise BuildError("Brand refused.", problems)
@@ -101,11 +107,12 @@ def read_brand(styles_dir: Path, display: str) -> Brand:
     return Brand(name=str(raw.get("name", "")), colours=tuple(colours), fonts=tuple(fonts), sizes=sizes)
 
 
-def _font_url(face: FontFace, styles_dir: Path, embed: bool) -> str:
+def _font_src(face: FontFace, styles_dir: Path, embed: bool) -> str:
     if embed:
-        data = base64.b64encode(face.path.read_bytes()).decode("ascii")
-        return f"data:font/woff2;base64,{data}"
-    return face.path.relative_to(styles_dir.resolve()).as_posix()
+        data = base64.b64encode(face.web_path.read_bytes()).decode("ascii")
+        return f'url("data:font/woff2;base64,{data}") format("woff2")'
+    return f'url("{face.path.relative_to(styles_dir.resolve()).as_posix()}") format("truetype")'
+
 
 
 def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool = False) -> str:
@@ -127,6 +134,6 @@ def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool =
         for face in font.faces:
             lines.append(
                 f"@font-face {{ font-family: \"{face.family}\"; font-weight: {face.weight}; "
-                f"font-style: {face.style}; src: url(\"{_font_url(face, styles_dir, embed_fonts)}\") format(\"woff2\"); }}"
+                f"font-style: {face.style}; src: {_font_src(face, styles_dir, embed_fonts)}; }}"
             )
     return "\n".join(lines) + "\n"
