@@ -103,9 +103,13 @@ def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Pat
       python build.py check
       python build.py check dist/qi-brief-50.docx
     """
-    from .checks import check_paths
+    from .checks import SUFFIXES, check_paths
     from .pipeline import check_sources_only
     from .problems import fail_on, strictly
+
+    for path in files:
+        if path.suffix.lower() not in SUFFIXES:
+            raise click.BadParameter(f"{path}: expected a .pdf, .docx or .html file", param_hint="FILES")
 
     def action() -> None:
         problems = check_paths(list(files)) if files else check_sources_only(root)

@@ -129,7 +129,11 @@ def check_sources_only(root: Path) -> list[Problem]:
     from .checks import check_sources
 
     sources = read_sources(root)
-    ast = json.loads(parse_brief(sources))
+    try:
+        ast = json.loads(parse_brief(sources))
+    except BuildError as exc:
+        # Report Pandoc's problems together with the text-level checks, not just the first failure.
+        raise BuildError(exc.message, [*exc.problems, *sources.warnings, *check_sources(sources, None)]) from None
     return list(sources.warnings) + check_sources(sources, ast)
 
 

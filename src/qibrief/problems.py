@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -34,10 +35,15 @@ class Problem:
         return self.severity == ERROR
 
 
+def _natural(text: str) -> tuple:
+    # "page 2: note 9" before "page 10: note 1": numbers in messages sort by value.
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """Sort problems by file, then line, then message, dropping exact repeats."""
+    """Sort problems by file, then line, then message (numbers by value), dropping exact repeats."""
     unique = set(problems)
-    return sorted(unique, key=lambda p: (p.path, p.line if p.line is not None else -1, p.column or 0, p.message))
+    return sorted(unique, key=lambda p: (p.path, p.line if p.line is not None else -1, p.column or 0, _natural(p.message)))
 
 
 def strictly(problems: Iterable[Problem]) -> list[Problem]:

@@ -154,6 +154,11 @@ def _note_text(note, kind: str) -> str:
     return " ".join(paragraphs).strip()
 
 
+def _superscript(run) -> bool:
+    align = run.find("w:rPr/w:vertAlign", _NS)
+    return align is not None and align.get(_w("val")) == "superscript"
+
+
 def _typed_numbers(name: str, document) -> list[Problem]:
     """Superscript digits and digits glued to sentences in the body: note numbers typed by hand."""
     problems = []
@@ -162,15 +167,15 @@ def _typed_numbers(name: str, document) -> list[Problem]:
         return problems
     for number, paragraph in enumerate(body.iter(_w("p")), start=1):
         for run in paragraph.iter(_w("r")):
-            align = run.find("w:rPr/w:vertAlign", _NS)
-            if align is None or align.get(_w("val")) != "superscript":
+            if not _superscript(run):
                 continue
             if run.find("w:footnoteReference", _NS) is not None or run.find("w:endnoteReference", _NS) is not None:
                 continue
             shown = _text(run).strip()
             if shown.isdigit():
                 problems.append(Problem(name, None, f'paragraph {number}: superscript "{shown}" typed by hand; expected a Word note reference'))
-        text = _text(paragraph)
+        # Superscript runs are reported above; the rest of the paragraph is read for digits glued to sentences.
+        text = "".join(_text(run) for run in paragraph.iter(_w("r")) if not _superscript(run))
         for typed in glued_numbers(text) + superscript_digits(text):
             problems.append(Problem(name, None, f"paragraph {number}: note number {describe(typed)} typed by hand; expected a Word note reference"))
     return problems

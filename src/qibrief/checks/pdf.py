@@ -1,7 +1,7 @@
 """The PDF's notes: superscript markers in page order 1..N, the Citations list 1..N, and marker k linking to note k.
 
 Read with pypdf: text runs with their position and size (a marker is a digit run smaller than the text it
-follows on its line, with a raised baseline), link annotations and named destinations.
+follows on its line, its baseline raised by a tenth to seven tenths of that text's size), link annotations and named destinations.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _runs(reader) -> list[Run]:
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             scale = abs(tm[3] * cm[3] + tm[2] * cm[1]) or abs(tm[0] * cm[0]) or 1.0
-            runs.append(Run(index, x, y, size * scale, text))
+            runs.append(Run(index, x, y, size * scale, text.replace("\n", "")))
 
         page.extract_text(visitor_text=visit)
     return runs
@@ -135,10 +135,10 @@ def _is_superscript(run: Run, line_mates: list[Run]) -> Run | None:
     if not _DIGITS.match(run.text.strip()):
         return None
     for other in line_mates:
-        if other is run or other.size < 1.2 * run.size:
+        if other is run or other.size < 1.05 * run.size:
             continue
         raise_ = run.y - other.y
-        if 0.5 < raise_ < 0.7 * other.size and other.x < run.x:
+        if 0.1 * other.size < raise_ < 0.7 * other.size and other.x < run.x:
             return other
     return None
 
