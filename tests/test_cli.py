@@ -30,7 +30,7 @@ def test_usage_error_exits_2():
 
 def test_sample_build_writes_three_named_artifacts(sample_build):
     """The sample brief builds into PDF, DOCX and HTML named after its series and number."""
-    names = sorted(p.name for p in sample_build.iterdir())
+    names = sorted(p.name for p in sample_build.iterdir() if not p.name.startswith("."))
     assert names == ["qi-brief-7.docx", "qi-brief-7.html", "qi-brief-7.pdf"]
     assert (sample_build / "qi-brief-7.pdf").read_bytes().startswith(b"%PDF-")
     assert zipfile.ZipFile(sample_build / "qi-brief-7.docx").testzip() is None
@@ -78,7 +78,7 @@ def test_build_prints_stages_timings_and_paths(tmp_path):
     assert done.returncode == 0, done.stderr
     assert re.search(r"^Parsing with citeproc \(\d+\.\d\d s\)$", done.stdout, re.M)
     assert f"wrote {tmp_path / 'qi-brief-7.html'}" in done.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["qi-brief-7.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".qibrief-cache.json", "qi-brief-7.html"]
 
 
 def test_second_brief_builds_with_repository_styles(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .cache import CACHE_FILE
 from .metadata import read_metadata
 from .project import locate_project
 
@@ -17,7 +18,7 @@ def clean(root: Path, out: Path) -> list[Path]:
     removed = []
     if not out.is_dir():
         return removed
-    names = {slug + suffix for suffix in SUFFIXES} | {"manifest.json"}
+    names = {slug + suffix for suffix in SUFFIXES} | {"manifest.json", CACHE_FILE}
     for path in sorted(out.iterdir()):
         stale = path.name.startswith(f".{slug}.") and path.name.endswith(".tmp")
         if path.is_file() and (path.name in names or stale):

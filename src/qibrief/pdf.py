@@ -35,6 +35,42 @@ def pdf_identifier(document: str) -> bytes:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()[:32].encode("ascii")
 
 
+# Parsed stylesheets with their fonts, kept while the process lives: a watching build re-renders with the
+# same CSS, and parsing it and loading the brand fonts is a fifth of a render. Messages logged while
+# parsing are kept too and replayed, so a cached stylesheet fails a build exactly as a fresh one would.
+_STYLESHEET_CACHE: dict = {}
+
+
+def _folder_fingerprint(folders: set[Path]) -> tuple:
+    # Fonts and profiles are read through url()s: a file changed in place must not hit the cache.
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                        for folder in folders for p in folder.rglob("*") if p.is_file()))
+
+
+def _stylesheets(stylesheets: tuple[tuple[str, Path], ...], allowed_roots: tuple[Path, ...]):
+    key = (stylesheets, allowed_roots, _folder_fingerprint({folder for _, folder in stylesheets}))
+    if key not in _STYLESHEET_CACHE:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .fetcher import ProjectFetcher
+
+        fetcher = ProjectFetcher(allowed_roots)
+        fonts = FontConfiguration()
+        # @color-profile rules register here; render() needs the same dict for the output intent.
+        profiles: dict = {}
+        with _collect_weasyprint_log() as log:
+            css = [
+                weasyprint.CSS(string=text, base_url=folder.resolve().as_uri() + "/", url_fetcher=fetcher,
+                               font_config=fonts, color_profiles=profiles)
+                for text, folder in stylesheets
+            ]
+        if len(_STYLESHEET_CACHE) >= 4:
+            _STYLESHEET_CACHE.pop(next(iter(_STYLESHEET_CACHE)))
+        _STYLESHEET_CACHE[key] = (fetcher, css, fonts, profiles, tuple(log.messages))
+    return _STYLESHEET_CACHE[key]
+
+
 def render_pdf(
     document: str,
     *,
@@ -49,21 +85,11 @@ def render_pdf(
     Stylesheets are (css text, folder its url()s resolve against).
     """
     import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
 
-    from .fetcher import ProjectFetcher
-
-    fetcher = ProjectFetcher(allowed_roots)
-    fonts = FontConfiguration()
-    # @color-profile rules register here; render() needs the same dict for the output intent.
-    profiles: dict = {}
+    fetcher, css, fonts, profiles, css_messages = _stylesheets(tuple(stylesheets), tuple(allowed_roots))
     with _collect_weasyprint_log() as log:
+        log.messages.extend(css_messages)
         try:
-            css = [
-                weasyprint.CSS(string=text, base_url=folder.resolve().as_uri() + "/", url_fetcher=fetcher, font_config=fonts,
-                               color_profiles=profiles)
-                for text, folder in stylesheets
-            ]
             html = weasyprint.HTML(string=document, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
             rendered = html.render(stylesheets=css, font_config=fonts, color_profiles=profiles,
                                    pdf_tags=pdf_variant is not None)

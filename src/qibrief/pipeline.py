@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import brand as brandmod
+from . import cache
 from . import html as htmlmod
 from .citestyle import resolve_style
 from .metadata import Metadata, read_metadata
@@ -58,6 +59,8 @@ class Artifacts:
     ast: dict
     files: dict[str, bytes]
     html_document: str | None = None
+    # Every check's findings when render() ran them on the way; None when they are still to run.
+    problems: list[Problem] | None = None
 
     @property
     def meta(self) -> Metadata:
@@ -207,30 +210,165 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
 
 
-def render(config: BuildConfig, report: Reporter) -> Artifacts:
-    """Read, parse and render every requested format in memory."""
+def _timed(step: Callable[[], object]) -> tuple[object, float]:
+    start = time.perf_counter()
+    result = step()
+    return result, time.perf_counter() - start
+
+
+def _side_sources_and_docx(sources: Sources, ast: bytes, epoch: int, notes: str, name: str | None) -> dict:
+    """Side work that needs only the AST: the DOCX (when wanted), its notes, and the source checks."""
+    from . import checks
+
+    try:
+        tree = json.loads(ast)
+        result: dict = {"timings": []}
+        problems, seconds = _timed(lambda: checks.check_sources(sources, tree))
+        result["timings"].append(("Checking sources", seconds))
+        result["problems"] = list(problems)
+        if name is not None:
+            data, seconds = _timed(lambda: render_docx(sources, ast, epoch, notes))
+            result["timings"].append(("Writing DOCX", seconds))
+            result["docx"] = data
+            (notes_read, found), seconds = _timed(lambda: checks.read_output("docx", data, name))
+            result["timings"].append(("Reading DOCX notes", seconds))
+            result["rendered"] = notes_read
+            result["problems"] += found
+        return result
+    except BuildError as exc:
+        return {"error": (exc.message, exc.problems)}
+
+
+def _side_read(fmt: str, data: bytes, name: str) -> dict:
+    """Side work: read one artifact's notes for the checks."""
+    from . import checks
+
+    try:
+        (notes_read, found), seconds = _timed(lambda: checks.read_output(fmt, data, name))
+        return {"rendered": notes_read, "problems": list(found), "timings": [(f"Reading {name} notes", seconds)]}
+    except BuildError as exc:
+        return {"error": (exc.message, exc.problems)}
+
+
+def _warm_side() -> None:
+    # Runs in the side process while the parent waits for Pandoc: the imports are then paid off the
+    # critical path.
+    import lxml.etree  # noqa: F401
+
+    from . import checks, docx  # noqa: F401
+
+
+class _Inline:
+    """An executor that runs each task at once, in this process (for --jobs 1 or several briefs at once)."""
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+def side_executor(parallel: bool):
+    """A one-process pool forked now (before any thread starts), warmed with the side work's imports."""
+    if not parallel:
+        return _Inline()
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    executor.submit(_warm_side)
+    return executor
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401
+    import weasyprint.text.fonts  # noqa: F401
+
+
+def render(
+    config: BuildConfig,
+    report: Reporter,
+    *,
+    formats: tuple[str, ...] | None = None,
+    existing: dict[str, bytes] | None = None,
+    executor=None,
+    parallel: bool = True,
+    sources: Sources | None = None,
+) -> Artifacts:
+    """Read, parse and render the requested formats in memory, running every check on the way.
+
+    The DOCX, the source checks and the reading of each output's notes run in a side process while
+    WeasyPrint lays out the PDF here; `existing` holds artifacts that need no rebuild but take part in
+    the checks across formats.
+    """
+    import threading
+
+    from . import checks
+
     stages = Stages(report)
-    sources: Sources = stages.run("Reading sources", lambda: read_sources(config.root))
-    epoch = source_date_epoch(sources.project, sources.meta)
-    ast: bytes = stages.run("Parsing with citeproc", lambda: parse_brief(sources))
-    tree = json.loads(ast)
-    files: dict[str, bytes] = {}
-    document = None
-    if {"html", "pdf", "print"} & set(config.formats):
-        document = stages.run("Writing HTML", lambda: write_html(sources, ast, epoch))
-    if "html" in config.formats:
-        files["html"] = render_web(sources, document)
-    if "docx" in config.formats:
-        files["docx"] = stages.run("Writing DOCX", lambda: render_docx(sources, ast, epoch, config.docx_notes))
-    if "pdf" in config.formats:
-        files["pdf"] = stages.run("Rendering PDF", lambda: render_pdf(sources, document))
-    if "print" in config.formats:
-        files["print"] = stages.run("Rendering print PDF", lambda: render_pdf(sources, document, press=True))
-    return Artifacts(sources=sources, ast=tree, files=files, html_document=document)
+    wanted = tuple(formats if formats is not None else config.formats)
+    own_executor = executor is None
+    side = side_executor(parallel) if own_executor else executor
+    try:
+        if sources is None:
+            sources = stages.run("Reading sources", lambda: read_sources(config.root))
+        names = {fmt: _FILE_NAMES[fmt].format(slug=sources.meta.slug) for fmt in ALL_FORMATS}
+        importer = None
+        if {"pdf", "print"} & set(wanted) and parallel:
+            importer = threading.Thread(target=_import_weasyprint, daemon=True)
+            importer.start()
+        epoch = source_date_epoch(sources.project, sources.meta)
+        ast: bytes = stages.run("Parsing with citeproc", lambda: parse_brief(sources))
+        futures = [side.submit(_side_sources_and_docx, sources, ast, epoch, config.docx_notes,
+                               names["docx"] if "docx" in wanted else None)]
+        for fmt, data in (existing or {}).items():
+            futures.append(side.submit(_side_read, fmt, data, names[fmt]))
+        files: dict[str, bytes] = {}
+        document = None
+        if {"html", "pdf", "print"} & set(wanted):
+            document = stages.run("Writing HTML", lambda: write_html(sources, ast, epoch))
+        if "html" in wanted:
+            files["html"] = render_web(sources, document)
+            futures.append(side.submit(_side_read, "html", files["html"], names["html"]))
+        if importer is not None:
+            importer.join()
+        for fmt, label, press in (("pdf", "Rendering PDF", False), ("print", "Rendering print PDF", True)):
+            if fmt in wanted:
+                files[fmt] = stages.run(label, lambda: render_pdf(sources, document, press=press))
+                futures.append(side.submit(_side_read, fmt, files[fmt], names[fmt]))
+        problems: list[Problem] = list(sources.warnings)
+        rendered = []
+        start = time.perf_counter()
+        for future in futures:
+            result = future.result()
+            if "error" in result:
+                message, found = result["error"]
+                raise BuildError(message, found)
+            for label, seconds in result["timings"]:
+                report(f"{label} ({seconds:.2f} s, beside the layout)" if parallel else f"{label} ({seconds:.2f} s)")
+            problems += result["problems"]
+            if "docx" in result:
+                files["docx"] = result["docx"]
+            if result.get("rendered") is not None:
+                rendered.append(result["rendered"])
+        problems += checks.check_across(rendered)
+        report(f"Checking notes across formats ({time.perf_counter() - start:.2f} s)")
+        tree = json.loads(ast)
+        ordered = {fmt: files[fmt] for fmt in ALL_FORMATS if fmt in files}
+        return Artifacts(sources=sources, ast=tree, files=ordered, html_document=document, problems=problems)
+    finally:
+        if own_executor:
+            side.shutdown(wait=True)
 
 
 def check_artifacts(artifacts: Artifacts) -> list[Problem]:
-    """Run the source and output checks; return every problem found (the caller decides)."""
+    """Every problem the checks found in the sources and the rendered artifacts (the caller decides)."""
+    if artifacts.problems is not None:
+        return list(artifacts.problems)
     from .checks import check_outputs, check_sources
 
     problems = list(artifacts.sources.warnings)
@@ -263,15 +401,49 @@ def publish(artifacts: Artifacts, out: Path) -> list[Path]:
     return [final for _, final in staged]
 
 
-def build(config: BuildConfig, report: Reporter) -> list[Path]:
-    """Build the brief: render every requested format, then publish them all or none."""
-    artifacts = render(config, report)
-    problems = Stages(report).run("Checking notes and citations", lambda: check_artifacts(artifacts))
+def gather_inputs(sources: Sources, config: BuildConfig, epoch: int) -> cache.Inputs:
+    """Every file and setting the build of this brief reads, for the cache's digests."""
+    project = sources.project
+    content = [p for p in project.content_dir.rglob("*") if p.is_file()]
+    faces = [face for font in sources.brand.fonts for face in font.faces]
+    icc = [p for p in (project.styles_dir / "icc").rglob("*") if p.is_file()]
+    return cache.Inputs(
+        common=tuple(content + [project.references_file, project.styles_dir / "brand.yaml", sources.csl]),
+        templates=tuple(p for p in project.templates_dir.rglob("*") if p.is_file()),
+        styles_dir=project.styles_dir,
+        font_files={
+            "pdf": tuple(face.path for face in faces),
+            "print": tuple(face.path for face in faces) + tuple(icc),
+            "html": tuple(face.web_path for face in faces),
+        },
+        settings=(("source_date_epoch", str(epoch)), ("docx_notes", config.docx_notes), ("strict", str(config.strict))),
+    )
+
+
+def build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bool = True) -> list[Path]:
+    """Build the brief: render what changed since the last build, check everything, publish all or none.
+
+    Returns the artifacts written (none when nothing changed).
+    """
+    stages = Stages(report)
+    sources = stages.run("Reading sources", lambda: read_sources(config.root))
+    epoch = source_date_epoch(sources.project, sources.meta)
+    names = {fmt: _FILE_NAMES[fmt].format(slug=sources.meta.slug) for fmt in config.formats}
+    digests = {fmt: cache.digest_for(gather_inputs(sources, config, epoch), fmt) for fmt in config.formats}
+    stale = cache.stale_formats(config.out, names, digests)
+    if not stale:
+        report(f"Up to date: {', '.join(names.values())} (nothing changed since the last build)")
+        return []
+    existing = {fmt: (config.out / names[fmt]).read_bytes() for fmt in config.formats if fmt not in stale}
+    artifacts = render(config, report, formats=tuple(stale), existing=existing, executor=executor,
+                       parallel=parallel, sources=sources)
+    problems = check_artifacts(artifacts)
     if config.strict:
         problems = strictly(problems)
     for warning in fail_on(problems, "Checks"):
         report(str(warning))
     start = time.perf_counter()
     written = publish(artifacts, config.out)
+    cache.save_cache(config.out, artifacts.names(), digests, artifacts.files)
     report(f"Publishing ({time.perf_counter() - start:.2f} s)")
     return written

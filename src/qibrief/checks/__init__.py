@@ -38,6 +38,11 @@ def _reader(fmt: str) -> Callable[[bytes, str], tuple[RenderedNotes, list[Proble
     return read_pdf
 
 
+def read_output(fmt: str, data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
+    """One artifact's notes (fmt: html, docx, pdf or print) and the problems found reading them."""
+    return _reader(fmt)(data, name)
+
+
 def check_sources(sources: "Sources", ast: dict | None) -> list[Problem]:
     """Problems in the sources beyond Pandoc's own warnings (which the parse already turns into errors)."""
     sections = sources.sections

