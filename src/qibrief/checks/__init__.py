@@ -5,6 +5,8 @@ Interface used by the pipeline and the CLI; each rule lives in the module named 
   None when the parse itself failed (the text-level checks still run).
 - check_outputs(files, names, sources) on the rendered artifacts in memory, before they are published.
 - check_paths(paths) on standalone .pdf/.docx/.html files.
+- read_output(fmt, data, name) and check_across(outputs): the same output checks in two steps, for a
+  pipeline that reads each artifact as soon as it is rendered.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def check_sources(sources: "Sources", ast: dict | None) -> list[Problem]:
 def _check_rendered(files: dict[str, bytes], names: dict[str, str]) -> tuple[list[RenderedNotes], list[Problem]]:
     outputs, problems = [], []
     for fmt, data in files.items():
-        rendered, found = _reader(fmt)(data, names[fmt])
+        rendered, found = read_output(fmt, data, names[fmt])
         outputs.append(rendered)
         problems += found
     problems += check_across(outputs)
@@ -104,7 +106,7 @@ def check_paths(paths: list[Path]) -> list[Problem]:
         except OSError as exc:
             problems.append(Problem(str(path), None, f"cannot read ({exc.strerror or exc})"))
             continue
-        rendered, found = _reader(fmt)(data, str(path))
+        rendered, found = read_output(fmt, data, str(path))
         outputs.append(rendered)
         problems += found
         problems += check_repeated_full_citations(rendered.name, rendered.texts)

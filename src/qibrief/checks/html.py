@@ -128,5 +128,5 @@ def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
             elif href[1:] not in ids:
                 problems.append(Problem(name, back.sourceline, f"note {k}: back-link goes to {href}, which does not exist"))
     problems += check_marker_order(name, rendered.markers)
-    problems += check_markers_against_notes(name, rendered.markers, rendered.count, "the notes list")
+    problems += check_markers_against_notes(name, rendered.markers, list(range(1, rendered.count + 1)), "the notes list")
     return rendered, problems

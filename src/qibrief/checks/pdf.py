@@ -203,7 +203,7 @@ def read_pdf(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     for s, text in zip(starts, texts):
         rendered.texts.setdefault(s.number, text)
     problems += check_marker_order(name, rendered.markers)
-    problems += check_markers_against_notes(name, rendered.markers, len(starts), "the Citations list")
+    problems += check_markers_against_notes(name, rendered.markers, [s.number for s in starts], "the Citations list")
     problems += _link_problems(name, markers, links, starts)
     return rendered, problems
 

@@ -53,16 +53,16 @@ def check_marker_order(name: str, markers: list[Marker], noun: str = "marker") -
     return problems
 
 
-def check_markers_against_notes(name: str, markers: list[Marker], count: int, listing: str) -> list[Problem]:
-    """Every marker has a note in the list, and every note in the list (1..count) has a marker."""
+def check_markers_against_notes(name: str, markers: list[Marker], notes: list[int], listing: str) -> list[Problem]:
+    """Every marker has a note in the list, and every note in the list (numbered as shown) has a marker."""
     problems = []
     numbers = {m.number for m in markers}
     for marker in markers:
-        if marker.number > count or marker.number < 1:
+        if marker.number not in notes:
             problems.append(Problem(
-                name, marker.line, f"{marker.where}note {marker.number}: marker has no note in {listing} (it holds {count})"
+                name, marker.line, f"{marker.where}note {marker.number}: marker has no note in {listing} (it holds {len(notes)})"
             ))
-    for k in range(1, count + 1):
+    for k in dict.fromkeys(notes):
         if k not in numbers:
             problems.append(Problem(name, None, f"note {k}: no marker in the text refers to it"))
     return problems

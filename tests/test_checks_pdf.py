@@ -1,0 +1,142 @@
+"""The PDF note checks: superscript markers in page order 1..N, the Citations list 1..N, marker k's link to note k."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from checks_support import plain_pdf, sample_artifacts, without_lines
+from qibrief.checks.pdf import read_pdf
+from qibrief.problems import sort_problems
+
+NAME = "qi-brief-7.pdf"
+
+
+def anchor(k: int, shown: int | None = None) -> str:
+    """Pandoc's marker for note k, showing `shown` (k unless given)."""
+    return f'<a href="#fn{k}" class="footnote-ref" id="fnref{k}" role="doc-noteref"><sup>{shown or k}</sup></a>'
+
+
+def swap(text: str, a: str, b: str) -> str:
+    """Text with every `a` and `b` exchanged."""
+    return text.replace(a, "\0").replace(b, a).replace("\0", b)
+
+
+# Each case changes the HTML the PDF is rendered from; WeasyPrint's own styles keep each render near 0.2 s
+# (and show that the check does not depend on the brand's CSS).
+CASES = [
+    ("swap markers 2 and 3", lambda h: swap(h, anchor(2), anchor(3)), [
+        "page 1: note 2: marker follows note 3; expected 4",
+        "page 1: note 3: marker follows note 1; expected 2",
+        "page 1: note 4: marker follows note 2; expected 3",
+    ]),
+    ("marker 2 shows 3", lambda h: h.replace(anchor(2), anchor(2, 3)), [
+        "note 2: no marker in the text refers to it",
+        "page 1: note 3: marker follows note 1; expected 2",
+        "page 1: note 3: marker repeats note 3; expected 4",
+        "page 1: note 3: marker's link lands on note 2; expected note 3",
+    ]),
+    ("delete marker 3", lambda h: h.replace(anchor(3), ""), [
+        "note 3: no marker in the text refers to it",
+        "page 1: note 4: marker follows note 2; expected 3",
+    ]),
+    ("duplicate marker 2", lambda h: h.replace(anchor(2), anchor(2) + anchor(2)), [
+        "page 1: note 2: marker repeats note 2; expected 3",
+    ]),
+    ("delete note 5", lambda h: re.sub(r'<li id="fn5">.*?</li>', "", h, flags=re.S), [
+        "page 1: note 5: marker has no link to the Citations list",
+        "page 1: note 5: marker has no note in the Citations list (it holds 4)",
+    ]),
+    ("marker 2 links to note 3", lambda h: h.replace('<a href="#fn2" class', '<a href="#fn3" class'), [
+        "page 1: note 2: marker's link lands on note 3; expected note 2",
+    ]),
+    ("superscript digit typed", lambda h: h.replace("It matters too.", "It matters too.\u00b9"), [
+        'page 1: superscript "\u00b9" typed by hand; expected a note marker',
+    ]),
+    ("Citations list numbered from 2",
+     lambda h: h.replace('<ol>\n<li id="fn1">', '<ol style="counter-reset: list-item 1">\n<li id="fn1">'), [
+        "note 6: no marker in the text refers to it",
+        "page 1: note 1: marker has no note in the Citations list (it holds 5)",
+        "page 1: note 1: marker's link lands on note 2; expected note 1",
+        "page 1: note 2: first entry of the Citations list is 2; expected 1",
+        "page 1: note 2: marker's link lands on note 3; expected note 2",
+        "page 1: note 3: marker's link lands on note 4; expected note 3",
+        "page 1: note 4: marker's link lands on note 5; expected note 4",
+        "page 1: note 5: marker's link lands on note 6; expected note 5",
+    ]),
+]
+
+
+def test_sample_pdf_passes():
+    """The sample's PDF as built (brand CSS) has markers 1..5, notes 1..5, each marker linked to its note."""
+    rendered, problems = read_pdf(sample_artifacts().files["pdf"], NAME)
+    assert problems == []
+    assert [m.number for m in rendered.markers] == [1, 2, 3, 4, 5]
+    assert [m.where for m in rendered.markers] == ["page 2: "] * 5
+    assert rendered.texts[3].replace("\n", " ").startswith("This note explains something, and cites (Smith,")
+
+
+def test_plain_pdf_passes():
+    """The same HTML rendered with WeasyPrint's default styles also passes: the check reads geometry, not CSS."""
+    _, problems = read_pdf(plain_pdf(sample_artifacts().html_document), NAME)
+    assert problems == []
+
+
+@pytest.mark.parametrize("change, expected", [(c, e) for _, c, e in CASES], ids=[n for n, _, _ in CASES])
+def test_broken_pdf_is_reported(change, expected):
+    """Each PDF rendered from a hand-broken HTML gives exactly the expected messages."""
+    document = sample_artifacts().html_document
+    broken = change(document)
+    assert broken != document
+    _, problems = read_pdf(plain_pdf(broken), NAME)
+    assert without_lines(sort_problems(problems)) == [f"{NAME}: {m}" for m in expected]
+
+
+def _rewrite_links(data: bytes, change) -> bytes:
+    """The PDF with change(annotation dictionary) applied to every internal link annotation."""
+    import pypdf
+    from pypdf.generic import NameObject
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = pypdf.generic.ArrayObject()
+        for ref in annots:
+            annot = ref.get_object()
+            if annot.get("/Dest") is not None and change(annot) is False:
+                continue
+            kept.append(ref)
+        page[NameObject("/Annots")] = kept
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_marker_without_link_is_reported():
+    """Removing marker 1's link annotations from the built PDF is reported with its page."""
+    data = _rewrite_links(sample_artifacts().files["pdf"], lambda annot: str(annot["/Dest"]) != "fn1")
+    _, problems = read_pdf(data, NAME)
+    assert without_lines(problems) == [f"{NAME}: page 2: note 1: marker has no link to the Citations list"]
+
+
+def test_marker_linked_to_the_wrong_note_is_reported():
+    """Pointing marker 4's links at note 2 in the built PDF is reported as landing on note 2."""
+    from pypdf.generic import TextStringObject, NameObject
+
+    def retarget(annot):
+        if str(annot["/Dest"]) == "fn4":
+            annot[NameObject("/Dest")] = TextStringObject("fn2")
+
+    data = _rewrite_links(sample_artifacts().files["pdf"], retarget)
+    _, problems = read_pdf(data, NAME)
+    assert without_lines(problems) == [f"{NAME}: page 2: note 4: marker's link lands on note 2; expected note 4"]
+
+
+def test_damaged_pdf_is_one_problem():
+    """A truncated PDF gives one problem naming the file, not a traceback."""
+    _, problems = read_pdf(b"%PDF-1.7\n" + b"0" * 100, NAME)
+    assert len(problems) == 1 and problems[0].message.startswith("cannot read the PDF")
