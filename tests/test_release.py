@@ -138,6 +138,13 @@ def test_verify_without_a_manifest_fails_naming_it(tmp_path):
     assert str(tmp_path / "manifest.json") in done.stderr
 
 
+def test_release_of_an_unknown_format_is_a_usage_error():
+    """`release --format odt` exits 2 and names the formats it knows."""
+    done = run_cli("release", "--root", str(SAMPLE), "--format", "odt")
+    assert done.returncode == 2
+    assert "'odt' is not one of" in done.stderr and "print" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("expected", "rebuilt", "copy", "line"),
     [

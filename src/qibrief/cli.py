@@ -169,8 +169,8 @@ def clean_command(ctx: click.Context, root: Path, out: Path | None) -> None:
 @main.command("release")
 @ROOT_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
-@click.option("--format", "formats", multiple=True,
-              help="Format to release; repeat for several [default: every format the pipeline makes].")
+@click.option("--format", "formats", type=click.Choice(["pdf", "docx", "html", "print"]), multiple=True,
+              help="Format to release; repeat for several [default: all four, the print PDF included].")
 @click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
 @click.pass_context
 def release_command(ctx: click.Context, root: Path, out: Path | None, formats: tuple[str, ...], strict: bool) -> None:
