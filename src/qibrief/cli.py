@@ -53,8 +53,12 @@ def _run(ctx: click.Context, action) -> None:
 
 
 @main.command("build")
-@ROOT_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.option(
+    "--root", "roots", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
+    help="A brief's folder (content/, references.yaml), or a folder of such folders; repeat for several [default: .].",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: ROOT/dist; with several briefs, OUT/<folder name>].")
 @click.option(
     "--format", "formats", type=click.Choice(["pdf", "docx", "html"]), multiple=True,
     help="Format to build; repeat for several [default: all three].",
@@ -63,31 +67,66 @@ def _run(ctx: click.Context, action) -> None:
               help="Also write the print PDF (NAME-print.pdf): bleed, crop marks, CMYK output intent.")
 @click.option("--docx-notes", type=click.Choice(["endnotes", "footnotes"]), default="endnotes", show_default=True,
               help="Word note kind in the DOCX.")
+@click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
+@click.option("--no-cache", is_flag=True, help="Render every format even when nothing changed.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes at once [default: the machine's cores]. With one brief, 2+ lets the DOCX and "
+                   "checks run beside the PDF layout; with several, each brief builds in its own process.")
 @click.pass_context
-def build_command(ctx: click.Context, root: Path = Path("."), out: Path | None = None, formats: tuple[str, ...] = (),
-                  print_pdf: bool = False, docx_notes: str = "endnotes") -> None:
-    """Build the brief into dist/ as PDF, DOCX and HTML.
+def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | None = None,
+                  formats: tuple[str, ...] = (), print_pdf: bool = False, docx_notes: str = "endnotes",
+                  strict: bool = False, no_cache: bool = False, jobs: int | None = None) -> None:
+    """Build the brief into dist/ as PDF, DOCX and HTML; only what changed is rebuilt.
 
     \b
-    Example:
+    Examples:
       python build.py build --root . --out dist --format pdf --format html
+      python build.py build --root briefs/ --jobs 2
     """
+    from . import batch
     from .pipeline import FORMATS, BuildConfig, build
-
-    config = BuildConfig(
-        root=root, out=(out if out is not None else root / "dist"),
-        formats=(tuple(formats) or FORMATS) + (("print",) if print_pdf else ()),
-        docx_notes=docx_notes,
-    )
 
     def action() -> None:
         start = time.perf_counter()
-        written = build(config, click.echo)
+        briefs = batch.expand_roots(roots or (Path("."),))
+        base = BuildConfig(
+            root=briefs[0], out=Path("dist"),
+            formats=(tuple(formats) or FORMATS) + (("print",) if print_pdf else ()),
+            docx_notes=docx_notes, strict=strict, use_cache=not no_cache,
+        )
+        configs = batch.configs_for(base, briefs, out)
+        workers = jobs if jobs is not None else batch.default_jobs()
+        if len(configs) == 1:
+            written = build(configs[0], click.echo, parallel=workers > 1)
+        else:
+            written = batch.build_many(configs, workers, click.echo)
         for path in written:
             click.echo(f"wrote {path}")
         click.echo(f"Built in {time.perf_counter() - start:.2f} s")
 
     _run(ctx, action)
+
+
+@main.command("watch")
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.option("--print", "print_pdf", is_flag=True, help="Also keep the print PDF up to date.")
+@click.pass_context
+def watch_command(ctx: click.Context, root: Path, out: Path | None, print_pdf: bool) -> None:
+    """Rebuild on every change to content, references, styles or templates, keeping the tools warm.
+
+    A change that breaks the build prints the error and leaves the last good artifacts in place.
+
+    \b
+    Example:
+      python build.py watch --root .
+    """
+    from .pipeline import FORMATS, BuildConfig
+    from .watch import watch
+
+    config = BuildConfig(root=root, out=out if out is not None else root / "dist",
+                         formats=FORMATS + (("print",) if print_pdf else ()))
+    _run(ctx, lambda: watch(config, click.echo))
 
 
 @main.command("check")

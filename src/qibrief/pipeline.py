@@ -37,6 +37,7 @@ class BuildConfig:
     formats: tuple[str, ...] = FORMATS
     docx_notes: str = "endnotes"
     strict: bool = False
+    use_cache: bool = True
 
 
 @dataclass
@@ -430,7 +431,7 @@ def build(config: BuildConfig, report: Reporter, *, executor=None, parallel: boo
     epoch = source_date_epoch(sources.project, sources.meta)
     names = {fmt: _FILE_NAMES[fmt].format(slug=sources.meta.slug) for fmt in config.formats}
     digests = {fmt: cache.digest_for(gather_inputs(sources, config, epoch), fmt) for fmt in config.formats}
-    stale = cache.stale_formats(config.out, names, digests)
+    stale = cache.stale_formats(config.out, names, digests) if config.use_cache else list(config.formats)
     if not stale:
         report(f"Up to date: {', '.join(names.values())} (nothing changed since the last build)")
         return []

@@ -1,0 +1,91 @@
+"""Several briefs in one command: each in its own process, at most --jobs at once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .problems import BuildError
+
+
+def expand_roots(roots: Sequence[Path]) -> list[Path]:
+    """Brief folders from the --root values: a folder with content/ is a brief; a folder of such folders is many."""
+    briefs: list[Path] = []
+    for root in roots:
+        if (root / "content").is_dir() or not root.is_dir():
+            briefs.append(root)
+            continue
+        found = sorted(child for child in root.iterdir() if (child / "content").is_dir())
+        if not found:
+            raise BuildError(f"{root}: no content/ folder, and no brief folders (with content/) inside it")
+        briefs.extend(found)
+    return briefs
+
+
+def default_jobs() -> int:
+    """As many processes as the machine has cores for this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one brief's build printed, wrote, and the error it ended with, if any."""
+
+    root: Path
+    lines: tuple[str, ...]
+    written: tuple[Path, ...]
+    error: str | None
+
+
+def _build_one(config) -> Outcome:
+    from .pipeline import build
+
+    lines: list[str] = []
+    try:
+        written = build(config, lines.append, parallel=False)
+        return Outcome(config.root, tuple(lines), tuple(written), None)
+    except BuildError as exc:
+        return Outcome(config.root, tuple(lines), (), exc.format_message())
+
+
+def build_many(configs: Sequence, jobs: int, report: Callable[[str], None]) -> list[Path]:
+    """Build several briefs, at most `jobs` at a time, each in its own process; raise if any failed."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if jobs <= 1:
+        outcomes = map(_build_one, configs)
+        executor = None
+    else:
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        outcomes = executor.map(_build_one, configs)
+    written: list[Path] = []
+    failed: list[str] = []
+    try:
+        for outcome in outcomes:
+            label = outcome.root.name or str(outcome.root)
+            for line in outcome.lines:
+                report(f"[{label}] {line}")
+            written.extend(outcome.written)
+            if outcome.error:
+                failed.append(label)
+                for line in outcome.error.splitlines():
+                    report(f"[{label}] {line}")
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    if failed:
+        raise BuildError(f"{len(failed)} of {len(configs)} briefs failed: {', '.join(failed)}")
+    return written
+
+
+def configs_for(base, roots: Sequence[Path], out: Path | None) -> list:
+    """One build config per brief: its own dist/, or OUT/<folder name> when --out names one folder for all."""
+    if len(roots) == 1:
+        return [replace(base, root=roots[0], out=out if out is not None else roots[0] / "dist")]
+    return [replace(base, root=root, out=(out / root.name) if out is not None else root / "dist") for root in roots]
