@@ -1,7 +1,12 @@
-"""Strict YAML loading: safe types only, no duplicate keys, no anchors or aliases, bounded nesting."""
+"""Strict YAML loading: safe types only, no duplicate keys, no anchors or aliases, bounded size and nesting.
+
+Every mapping loaded is a YamlMap, which remembers the 1-based line and column of each key and value, so
+later checks (a reference id that is a number, a key that is refused) can name the place.
+"""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +15,7 @@ import yaml
 from .problems import BuildError, Problem
 
 MAX_DEPTH = 32
+MAX_YAML_BYTES = 2_000_000
 
 
 class YamlProblem(Exception):
@@ -20,6 +26,24 @@ class YamlProblem(Exception):
         self.line = line
         self.column = column
         self.message = message
+
+
+class YamlMap(dict):
+    """A mapping that remembers where it, each key and each value start (1-based line, column)."""
+
+    position: tuple[int | None, int | None] = (None, None)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_positions: dict[Any, tuple[int | None, int | None]] = {}
+        self.value_positions: dict[Any, tuple[int | None, int | None]] = {}
+
+    def where(self, key: Any = None, *, value: bool = False) -> tuple[int | None, int | None]:
+        """The (line, column) of a key, of its value with value=True, or of the mapping itself."""
+        if key is None:
+            return self.position
+        table = self.value_positions if value else self.key_positions
+        return table.get(key, self.position)
 
 
 def _position(mark) -> tuple[int | None, int | None]:
@@ -50,6 +74,18 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node, deep=False):
+        # A value that matches a type's pattern but is out of range (2020-13-45, !!int x) raises
+        # ValueError and friends from the constructor: give them the node's position.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (YamlProblem, yaml.YAMLError):
+            raise
+        except (ValueError, TypeError, ArithmeticError, AttributeError, LookupError) as exc:
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            detail = f": {exc}" if isinstance(exc, ValueError) else ""
+            raise YamlProblem(*_position(node.start_mark), f"cannot read {node.value!r} as a {kind}{detail}"[:300]) from None
+
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
@@ -67,6 +103,19 @@ class _StrictLoader(yaml.SafeLoader):
             seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
 
+    def construct_located_map(self, node):
+        data = YamlMap()
+        data.position = _position(node.start_mark)
+        yield data
+        data.update(self.construct_mapping(node))
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            data.key_positions[key] = _position(key_node.start_mark)
+            data.value_positions[key] = _position(value_node.start_mark)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_located_map)
+
 
 def parse_yaml(text: str) -> Any:
     """Parse YAML text strictly; raise YamlProblem with a position on anything refused."""
@@ -75,21 +124,47 @@ def parse_yaml(text: str) -> Any:
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
-        line, column = _position(exc.problem_mark)
+        line, column = _position(exc.problem_mark or exc.context_mark)
         raise YamlProblem(line, column, f"{exc.problem}" + (f" {exc.context}" if exc.context else "")) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise YamlProblem(line, column, f"character {exc.character!r} is not allowed in YAML") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, None, str(exc)) from None
+    except RecursionError:
+        raise YamlProblem(None, None, f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+def read_yaml_text(path: Path, display: str) -> str:
+    """The text of a YAML file: a regular UTF-8 file of bounded size, or BuildError naming it."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise BuildError(f"{display}: file not found") from None
+    except OSError as exc:
+        raise BuildError(f"{display}: cannot read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise BuildError(f"{display}: not a regular file")
+    if info.st_size > MAX_YAML_BYTES:
+        raise BuildError(f"{display}: larger than {MAX_YAML_BYTES // 1_000_000} MB; refused")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"{display}: cannot read ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BuildError(
+            "YAML file refused.", [Problem(display, line, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
+        ) from None
 
 
 def load_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML file strictly; raise BuildError naming path:line:col on failure."""
     shown = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BuildError(f"{shown}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise BuildError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+    text = read_yaml_text(path, shown)
     try:
         return parse_yaml(text)
     except YamlProblem as exc:
