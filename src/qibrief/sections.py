@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +23,21 @@ class Section:
 
 
 def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Section], list[Problem]]:
-    """Read every content/NN.name.md in prefix order; return the sections and the problems found."""
+    """Read every content/NN.name.md in prefix order; return the sections and the problems found.
+
+    A section must be a regular file inside the project (display_root): a link to a file elsewhere, a
+    folder or a pipe named like a section is refused rather than read.
+    """
     sections: list[Section] = []
     problems: list[Problem] = []
     seen_prefix: dict[str, str] = {}
-    candidates = sorted(p for p in content_dir.iterdir() if p.suffix == ".md" and p.name.lower() != "readme.md")
+    inside = display_root.resolve()
+    try:
+        candidates = sorted(p for p in content_dir.iterdir() if p.suffix == ".md" and p.name.lower() != "readme.md")
+    except OSError as exc:
+        return [], [Problem(_shown(content_dir, display_root), None, f"cannot list the folder ({exc.strerror or exc})")]
     for path in candidates:
-        display = str(path.relative_to(display_root)) if path.is_relative_to(display_root) else str(path)
+        display = _shown(path, display_root)
         match = SECTION_NAME.match(path.name)
         if not match:
             problems.append(Problem(display, None, "section file name must be NN.name.md (two-digit prefix)"))
@@ -37,13 +46,26 @@ def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Sectio
         if prefix in seen_prefix:
             problems.append(Problem(display, None, f"prefix {prefix} is also used by {seen_prefix[prefix]}; order is ambiguous"))
         seen_prefix[prefix] = display
-        if path.is_symlink() and not path.resolve().is_relative_to(content_dir.resolve()):
-            problems.append(Problem(display, None, "is a link to a file outside content/; refused"))
+        resolved = path.resolve()
+        if not resolved.is_relative_to(inside):
+            problems.append(Problem(display, None, "is a link to a file outside the project; refused"))
             continue
-        if path.stat().st_size > MAX_SECTION_BYTES:
+        try:
+            info = resolved.stat()
+        except OSError as exc:
+            problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(Problem(display, None, "is not a regular file; refused"))
+            continue
+        if info.st_size > MAX_SECTION_BYTES:
             problems.append(Problem(display, None, f"larger than {MAX_SECTION_BYTES // 1000} KB; refused"))
             continue
-        raw = path.read_bytes()
+        try:
+            raw = resolved.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -53,10 +75,14 @@ def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Sectio
         problems.extend(_check_text(display, text))
         sections.append(Section(path=path, display=display, text=text))
     if not candidates:
-        problems.append(Problem(str(content_dir.relative_to(display_root)) if content_dir.is_relative_to(display_root) else str(content_dir), None, "no section files (expected NN.name.md)"))
+        problems.append(Problem(_shown(content_dir, display_root), None, "no section files (expected NN.name.md)"))
     elif sections and not any(s.text.strip() for s in sections):
         problems.append(Problem(sections[0].display, None, "every section file is empty"))
     return sections, problems
+
+
+def _shown(path: Path, display_root: Path) -> str:
+    return str(path.relative_to(display_root)) if path.is_relative_to(display_root) else str(path)
 
 
 def _check_text(display: str, text: str) -> list[Problem]:
