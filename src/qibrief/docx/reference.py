@@ -4,11 +4,16 @@ Pandoc takes from a reference document its styles, theme, fonts table, page geom
 properties) and the headers and footers those properties name; the text in it is ignored. So the brand is
 written into exactly those parts, and nothing here is a hand-edited binary.
 
-Fonts: Word has no fallback list. Every style names the brand family itself (so a machine with the brand
-fonts installed shows the brief as designed), and word/fontTable.xml describes each brand family with
-`w:altName` set to the brand's `docx-fallback` plus its generic family (roman or swiss) and pitch: Word
-looks up the alternate name, then the generic family, when the named font is missing. The theme's heading
-and body fonts are the brand families too, so Word's font menus offer them as "Headings" and "Body".
+Fonts: a run names one font; Word has no fallback list. Every style names the brand family itself (so a
+machine with the brand fonts installed shows the brief as designed), and word/fontTable.xml describes each
+brand family with `w:altName` set to the brand's `docx-fallback` plus its generic family (roman or swiss)
+and pitch. ECMA-376 (17.8.3.1) tells an application that cannot find a font to try its alternate names
+first, then substitute by those metrics; editors keep seeing the brand name in the font box, so the text
+comes back in the brand font wherever it is installed. LibreOffice 7.4 ignores w:altName (measured: with a
+fallback of "DejaVu Serif" it still chose fontconfig's default), so there the fallback is the system's.
+The theme's heading and body fonts are the brand families too ("Headings" and "Body" in Word's menus).
+Embedding the fonts was left out: the vendored TrueType subsets of Source Sans 3 carry the family name
+"Source Sans 3 ExtraLight" in their name tables, which would not match the styles' "Source Sans 3".
 """
 
 from __future__ import annotations
