@@ -290,6 +290,13 @@ def test_python_docx_opens_it_and_finds_the_brand_styles(sample_build):
     assert "Small Brief on Large Questions" in [p.text for p in document.paragraphs]
 
 
+def test_word_opens_it_outside_compatibility_mode(sample_build):
+    """settings.xml asks for Word 2013+ layout (compatibilityMode 15), so Word does not open it in Compatibility Mode."""
+    settings = _xml(sample_build / "qi-brief-7.docx", "word/settings.xml")
+    modes = [c.get(_w("val")) for c in settings.findall("w:compat/w:compatSetting", NS) if c.get(_w("name")) == "compatibilityMode"]
+    assert modes == ["15"]
+
+
 def test_package_is_consistent_for_word(sample_build):
     """Content types cover every part, relationships resolve, every style, list and note referenced exists."""
     assert audit_package((sample_build / "qi-brief-7.docx").read_bytes()) == []

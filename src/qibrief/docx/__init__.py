@@ -58,6 +58,7 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
         notesmod.prune_hyperlinks(docx, notesmod.FOOTNOTES)
     notesmod.prune_hyperlinks(docx, notesmod.DOCUMENT)
     notesmod.number_notes(docx, notes)
+    finish.word_settings(docx)
     created, modified = _dates(meta, epoch)
     finish.core_properties(docx, meta, created, modified)
     finish.custom_properties(docx, meta)

@@ -100,6 +100,17 @@ def notes_heading(package: X.Package, heading: str) -> None:
         body.append(paragraph)
 
 
+def word_settings(package: X.Package) -> None:
+    """Ask Word for its current layout mode: without w:compatibilityMode Word opens the file in Compatibility Mode."""
+    settings = package.xml("word/settings.xml")
+    compat = X.ensure(settings, "w:compat", X.SETTINGS_ORDER)
+    for old in compat.findall(X.qn("w:compatSetting")):
+        if old.get(X.qn("w:name")) == "compatibilityMode":
+            compat.remove(old)
+    compat.append(el("w:compatSetting", name="compatibilityMode", uri="http://schemas.microsoft.com/office/word",
+                     val="15"))
+
+
 def _w3cdtf(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
