@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 from .problems import BuildError, Problem
 from .sections import Section
 
 TIMEOUT_SECONDS = 60
 HEAP_LIMIT = "-M1G"
+# Pandoc's user data directory for every run: a folder that holds no Pandoc data files.
+EMPTY_DATA_DIR = Path(__file__).resolve().parent / "pandoc-data"
 # Raw HTML and raw attributes are off: a section cannot smuggle markup, scripts or URLs into outputs.
 READER = "markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex"
 
@@ -79,22 +83,25 @@ def run_pandoc(
     sections: Sequence[Section] = (),
     source_date_epoch: int | None = None,
     cwd: Path | None = None,
+    warnings_fail: bool = True,
 ) -> PandocRun:
-    """Run Pandoc sandboxed, with a time and heap limit, warnings as errors; return output and problems."""
-    with tempfile.TemporaryDirectory(prefix="qibrief-pandoc-") as tmp:
-        tmpdir = Path(tmp)
-        data_dir = tmpdir / "data"
-        data_dir.mkdir()
-        log_file = tmpdir / "log.json"
-        out_file = tmpdir / "out"
+    """Run Pandoc sandboxed, with a time and heap limit, warnings as errors; return output and problems.
+
+    Pandoc writes its output to a pipe and its JSON log to an anonymous in-memory file, so a build killed
+    mid-run leaves no temporary files behind; and it dies with the build (Linux), not orphaned.
+    """
+    with _log_file() as (log_path, pass_fds, read_log):
         command = [
+            *_die_with_parent(),
             pandoc_binary(),
             *args,
             "--sandbox",
-            "--data-dir", str(data_dir),
-            "--fail-if-warnings",
-            f"--log={log_file}",
-            "--output", str(out_file),
+            # Pandoc's user data directory (templates, filters, defaults, reference.docx) is outside the
+            # sandbox; an empty one keeps ~/.local/share/pandoc out of the build.
+            "--data-dir", str(EMPTY_DATA_DIR),
+            *(["--fail-if-warnings"] if warnings_fail else []),
+            f"--log={log_path}",
+            "--output", "-",
             "+RTS", HEAP_LIMIT, "-RTS",
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC")}
@@ -104,34 +111,62 @@ def run_pandoc(
             env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
         try:
             done = subprocess.run(
-                command, input=stdin, capture_output=True, timeout=TIMEOUT_SECONDS, cwd=cwd, env=env
+                command, input=stdin if stdin is not None else b"", capture_output=True, timeout=TIMEOUT_SECONDS,
+                cwd=cwd, env=env, pass_fds=pass_fds,
             )
         except subprocess.TimeoutExpired:
             raise BuildError(
                 f"pandoc: gave up after {TIMEOUT_SECONDS} s; a section may hold pathological nesting "
                 "(deeply nested brackets, lists or quotes)"
             ) from None
-        problems = _read_log(log_file, sections)
-        if done.returncode == 251:
-            raise BuildError("pandoc: ran out of its 1 GB memory limit; a section may hold pathological input", problems)
-        if done.returncode != 0:
-            if problems:
-                raise BuildError("Pandoc reported problems; nothing was written.", problems)
-            message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
-            raise BuildError(f"pandoc: {message}")
-        return PandocRun(output=out_file.read_bytes(), problems=tuple(problems))
+        problems = _parse_log(read_log(), sections)
+    if done.returncode == 251:
+        raise BuildError("pandoc: ran out of its 1 GB memory limit; a section may hold pathological input", problems)
+    if done.returncode != 0:
+        if problems:
+            raise BuildError("Pandoc reported problems; nothing was written.", problems)
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        raise BuildError(f"pandoc: {message}")
+    return PandocRun(output=done.stdout, problems=tuple(problems))
 
 
-def _read_log(log_file: Path, sections: Sequence[Section]) -> list[Problem]:
-    if not log_file.exists():
-        return []
+@contextmanager
+def _log_file() -> Iterator[tuple[str, tuple[int, ...], Callable[[], str]]]:
+    """Where Pandoc writes its JSON log: an anonymous memory file where Linux has them, else a temp folder."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("qibrief-pandoc-log")
+        try:
+            def read() -> str:
+                os.lseek(fd, 0, os.SEEK_SET)
+                with os.fdopen(os.dup(fd), "rb") as stream:
+                    return stream.read().decode("utf-8", "replace")
+
+            yield f"/dev/fd/{fd}", (fd,), read
+        finally:
+            os.close(fd)
+        return
+    with tempfile.TemporaryDirectory(prefix="qibrief-pandoc-") as tmp:
+        log = Path(tmp) / "log.json"
+        yield str(log), (), lambda: log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+@lru_cache(maxsize=1)
+def _die_with_parent() -> tuple[str, ...]:
+    # setpriv (util-linux, in every Debian and Ubuntu) asks Linux to kill Pandoc when the build process
+    # dies, SIGKILL included, so a killed build leaves no Pandoc running on a pathological input.
+    # (A preexec_fn would do the same but is unsafe while the pipeline's threads run.)
+    setpriv = shutil.which("setpriv")
+    return (setpriv, "--pdeathsig", "KILL", "--") if setpriv else ()
+
+
+def _parse_log(text: str, sections: Sequence[Section]) -> list[Problem]:
     try:
-        entries = json.loads(log_file.read_text(encoding="utf-8") or "[]")
+        entries = json.loads(text or "[]")
     except json.JSONDecodeError:
         return []
     problems = []
-    for entry in entries:
-        if entry.get("verbosity") not in ("WARNING", "ERROR"):
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or entry.get("verbosity") not in ("WARNING", "ERROR"):
             continue
         problems.append(_problem_from_log(entry, sections))
     return problems
