@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Benchmark the brief build: prints medians (min-max) of each figure issue 8 asks for, and their ratios.
+
+Usage: python3 scripts/benchmark.py [--runs 5] [--root .]
+
+Every figure is measured in this one run, on this machine, by running the real command line:
+  cold     full build (PDF + DOCX + HTML + every check) into an empty folder, so nothing is cached
+  bare     `weasyprint` on the command line rendering the same HTML with the same stylesheets
+  noop     a rebuild when nothing changed
+  help     `build.py --help`
+  watch    edit-to-new-PDF in `build.py watch` (a word appended to a section, until the PDF is replaced)
+  memory   peak resident memory of the cold build's processes (the largest one, and all of them summed)
+  jobs     8 copies of the brief built with --jobs 1 and with --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+BUILD = [sys.executable, str(REPO / "build.py")]
+
+
+def _run(command: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def _figure(values: list[float]) -> str:
+    return f"{statistics.median(values):6.3f} s  (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})"
+
+
+def _print_html(root: Path, folder: Path) -> tuple[Path, list[Path]]:
+    """The HTML WeasyPrint renders in a build, and the stylesheets, written out for the bare command."""
+    from qibrief import brand as brandmod
+    from qibrief import html as htmlmod
+    from qibrief import pipeline
+
+    sources = pipeline.read_sources(root)
+    ast = pipeline.parse_brief(sources)
+    epoch = pipeline.source_date_epoch(sources.project, sources.meta)
+    document = htmlmod.print_html(pipeline.write_html(sources, ast, epoch))
+    styles = sources.project.styles_dir
+    html_file = folder / "brief.html"
+    html_file.write_text(document, encoding="utf-8")
+    brand_css = brandmod.brand_css(sources.brand, styles, embed_fonts=False)
+    # The brand CSS names its fonts relative to styles/; the bare command reads it from elsewhere.
+    brand_css = brand_css.replace('url("fonts/', f'url("{(styles / "fonts").as_uri()}/')
+    brand_file = folder / "brand.css"
+    brand_file.write_text(brand_css, encoding="utf-8")
+    return html_file, [brand_file, styles / "print.css"]
+
+
+def _watch_edit_to_pdf(root: Path, runs: int) -> list[float]:
+    brief = Path(tempfile.mkdtemp(prefix="bench-watch-")) / "brief"
+    shutil.copytree(root / "content", brief / "content")
+    shutil.copy(root / "references.yaml", brief / "references.yaml")
+    pdf = brief / "dist" / "qi-brief-50.pdf"
+    section = sorted((brief / "content").glob("0*.md"))[-1]
+    watcher = subprocess.Popen([*BUILD, "watch", "--root", str(brief)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    times = []
+    try:
+        deadline = time.time() + 120
+        while not pdf.exists() and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        for run in range(runs):
+            before = pdf.stat().st_mtime_ns
+            text = section.read_text(encoding="utf-8")
+            start = time.perf_counter()
+            section.write_text(text + f"\nEdit {run}.\n", encoding="utf-8")
+            while pdf.stat().st_mtime_ns == before:
+                if time.perf_counter() - start > 60:
+                    raise SystemExit("watch: no new PDF within 60 s")
+                time.sleep(0.005)
+            times.append(time.perf_counter() - start)
+            time.sleep(1.5)  # let the rest of the build (publishing the DOCX and HTML) finish
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
+        shutil.rmtree(brief.parent, ignore_errors=True)
+    return times
+
+
+def _peak_memory(root: Path) -> float:
+    """Peak resident memory in MB of the largest process of a cold build (the build, its side process, Pandoc)."""
+    out = Path(tempfile.mkdtemp(prefix="bench-mem-"))
+    script = (
+        "import resource, subprocess\n"
+        f"subprocess.run({BUILD + ['build', '--root', str(root), '--out', str(out)]!r}, capture_output=True, check=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    peak_kb = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
+    shutil.rmtree(out, ignore_errors=True)
+    return peak_kb / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--root", type=Path, default=REPO)
+    args = parser.parse_args()
+    root = args.root.resolve()
+    work = Path(tempfile.mkdtemp(prefix="qibrief-bench-"))
+    print(f"qibrief benchmark: {root}, {args.runs} runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+
+    html_file, sheets = _print_html(root, work)
+    weasy = [sys.executable, "-m", "weasyprint"]
+    bare_cmd = [*weasy, *sum((["-s", str(s)] for s in sheets), []), "-u", root.as_uri() + "/", str(html_file), str(work / "bare.pdf")]
+
+    cold, bare, noop, helps = [], [], [], []
+    for run in range(args.runs):
+        out = work / f"cold-{run}"
+        cold.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
+        bare.append(_run(bare_cmd))
+        noop.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
+        helps.append(_run([*BUILD, "--help"]))
+    identical = all((work / f"cold-{run}" / name).read_bytes() == (work / "cold-0" / name).read_bytes()
+                    for run in range(args.runs) for name in ("qi-brief-50.pdf", "qi-brief-50.docx", "qi-brief-50.html"))
+    fresh = work / "no-cache"
+    _run([*BUILD, "build", "--root", str(root), "--out", str(fresh), "--no-cache"])
+    same_as_uncached = all((fresh / n).read_bytes() == (work / "cold-0" / n).read_bytes()
+                           for n in ("qi-brief-50.pdf", "qi-brief-50.docx", "qi-brief-50.html"))
+
+    watch = _watch_edit_to_pdf(root, args.runs)
+    peak = _peak_memory(root)
+
+    briefs = work / "briefs"
+    for index in range(8):
+        target = briefs / f"brief-{index + 1}"
+        shutil.copytree(root / "content", target / "content")
+        shutil.copy(root / "references.yaml", target / "references.yaml")
+    jobs = {}
+    for count in (1, 2):
+        times = []
+        for run in range(max(1, args.runs // 2)):
+            for target in briefs.iterdir():
+                shutil.rmtree(target / "dist", ignore_errors=True)
+            times.append(_run([*BUILD, "build", "--root", str(briefs), "--jobs", str(count)]))
+        jobs[count] = times
+
+    c, b = statistics.median(cold), statistics.median(bare)
+    print(f"cold full build          {_figure(cold)}")
+    print(f"bare weasyprint render   {_figure(bare)}")
+    print(f"  ratio cold / bare      {c / b:6.2f}   (target <= 1.2)")
+    print(f"no-op rebuild            {_figure(noop)}   (target <= 0.15 s)")
+    print(f"--help                   {_figure(helps)}   (target <= 0.2 s)")
+    print(f"watch edit-to-PDF        {_figure(watch)}")
+    print(f"  ratio watch / cold     {statistics.median(watch) / c:6.2f}   (target <= 0.7)")
+    print(f"peak memory              {peak:6.1f} MB, the largest process of a cold build   (target <= 300 MB)")
+    print(f"8 briefs, --jobs 1       {_figure(jobs[1])}")
+    print(f"8 briefs, --jobs 2       {_figure(jobs[2])}")
+    print(f"  ratio jobs 2 / jobs 1  {statistics.median(jobs[2]) / statistics.median(jobs[1]):6.2f}   (target <= 0.6)")
+    print(f"cold builds identical to each other: {identical}; to a --no-cache build: {same_as_uncached}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The build cache, watch mode and several briefs at once: what they do, not how fast (see scripts/benchmark.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+
+from conftest import REPO, SAMPLE, run_cli
+
+
+def _artifacts(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
+
+
+def test_noop_rebuild_renders_nothing(sample_copy):
+    """A second build with nothing changed says so and leaves every artifact untouched."""
+    assert run_cli("build", "--root", str(sample_copy)).returncode == 0
+    dist = sample_copy / "dist"
+    stamps = {p.name: p.stat().st_mtime_ns for p in dist.iterdir()}
+    done = run_cli("build", "--root", str(sample_copy))
+    assert done.returncode == 0, done.stderr
+    assert "Up to date: qi-brief-7.pdf, qi-brief-7.docx, qi-brief-7.html" in done.stdout
+    assert "Rendering PDF" not in done.stdout and "wrote" not in done.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in dist.iterdir()} == stamps
+
+
+def test_style_change_rebuilds_only_the_pdf_and_matches_an_uncached_build(sample_copy, tmp_path):
+    """Changing the print stylesheet rebuilds the PDF alone, and every artifact equals a build without the cache."""
+    shutil.copytree(REPO / "styles", sample_copy / "styles")
+    assert run_cli("build", "--root", str(sample_copy)).returncode == 0
+    css = sample_copy / "styles" / "print.css"
+    css.write_text(css.read_text() + "\nmain p { letter-spacing: 0.01em; }\n")
+    done = run_cli("build", "--root", str(sample_copy))
+    assert done.returncode == 0, done.stderr
+    wrote = [line for line in done.stdout.splitlines() if line.startswith("wrote ")]
+    assert wrote == [f"wrote {sample_copy / 'dist' / 'qi-brief-7.pdf'}"]
+    fresh = tmp_path / "fresh"
+    assert run_cli("build", "--root", str(sample_copy), "--out", str(fresh), "--no-cache").returncode == 0
+    assert _artifacts(sample_copy / "dist") == _artifacts(fresh)
+
+
+def test_artifact_changed_by_hand_is_rebuilt(sample_copy):
+    """An artifact edited or deleted in dist/ is rebuilt even though the sources did not change."""
+    assert run_cli("build", "--root", str(sample_copy)).returncode == 0
+    html = sample_copy / "dist" / "qi-brief-7.html"
+    good = html.read_bytes()
+    html.write_text("tampered")
+    done = run_cli("build", "--root", str(sample_copy))
+    assert f"wrote {html}" in done.stdout
+    assert html.read_bytes() == good
+
+
+def test_folder_of_briefs_builds_each_with_jobs(tmp_path):
+    """`--root FOLDER --jobs 2` builds every brief folder inside it, each into its own dist/."""
+    for name in ("one", "two", "three"):
+        shutil.copytree(SAMPLE, tmp_path / "briefs" / name)
+    done = run_cli("build", "--root", str(tmp_path / "briefs"), "--jobs", "2", "--format", "html")
+    assert done.returncode == 0, done.stderr
+    for name in ("one", "two", "three"):
+        assert (tmp_path / "briefs" / name / "dist" / "qi-brief-7.html").is_file()
+        assert f"[{name}] Parsing with citeproc" in done.stdout
+
+
+def test_one_failing_brief_fails_the_batch_and_names_it(tmp_path):
+    """When one of several briefs fails, the others still build and the command exits 1 naming it."""
+    for name in ("good", "bad"):
+        shutil.copytree(SAMPLE, tmp_path / "briefs" / name)
+    broken = tmp_path / "briefs" / "bad" / "content" / "03.conclusion.md"
+    broken.write_text(broken.read_text() + "\nA claim [@nobody].\n")
+    done = run_cli("build", "--root", str(tmp_path / "briefs"), "--jobs", "2", "--format", "html")
+    assert done.returncode == 1
+    assert "[bad] content/03.conclusion.md:6: citation @nobody is not in references.yaml" in done.stdout
+    assert "1 of 2 briefs failed: bad" in done.stderr
+    assert (tmp_path / "briefs" / "good" / "dist" / "qi-brief-7.html").is_file()
+
+
+def _wait_for(predicate, seconds: float = 90) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_watch_rebuilds_on_change_and_keeps_last_good_artifacts(sample_copy):
+    """watch rebuilds after an edit, and after a breaking edit prints the error and keeps the artifacts."""
+    pdf = sample_copy / "dist" / "qi-brief-7.pdf"
+    log = sample_copy.parent / "watch.log"
+    with open(log, "w") as stream:
+        watcher = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch", "--root", str(sample_copy)],
+                                   stdout=stream, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(lambda: "Rebuilt" in log.read_text())
+        first = pdf.read_bytes()
+        section = sample_copy / "content" / "03.conclusion.md"
+        section.write_text(section.read_text() + "\nOne more sentence.\n")
+        _wait_for(lambda: log.read_text().count("Rebuilt") >= 2)
+        second = pdf.read_bytes()
+        assert second != first
+        section.write_text(section.read_text() + "\nA claim [@nobody].\n")
+        _wait_for(lambda: "the last good artifacts stay in place" in log.read_text())
+        assert "content/03.conclusion.md:8: citation @nobody is not in references.yaml" in log.read_text()
+        assert pdf.read_bytes() == second
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
