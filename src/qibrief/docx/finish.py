@@ -8,7 +8,6 @@ from lxml import etree
 
 from ..metadata import Metadata
 from . import wordml as X
-from .reference import series_line
 from .wordml import el
 
 DOCUMENT = "word/document.xml"

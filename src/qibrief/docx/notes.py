@@ -9,7 +9,6 @@ and content type, and w:endnotePr for numbering. So the conversion renames and m
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -22,7 +21,6 @@ DOCUMENT = "word/document.xml"
 FOOTNOTES = "word/footnotes.xml"
 ENDNOTES = "word/endnotes.xml"
 _STYLE_MAP = {"FootnoteText": "EndnoteText", "FootnoteReference": "EndnoteReference"}
-_RID = re.compile(r"^rId\d+$")
 
 
 @dataclass(frozen=True)
