@@ -62,7 +62,10 @@ def build_many(configs: Sequence, jobs: int, report: Callable[[str], None]) -> l
         outcomes = map(_build_one, configs)
         executor = None
     else:
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        from .pipeline import _die_with_parent
+
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_die_with_parent)
         outcomes = executor.map(_build_one, configs)
     written: list[Path] = []
     failed: list[str] = []

@@ -251,6 +251,18 @@ def _side_read(fmt: str, data: bytes, name: str) -> dict:
         return {"error": (exc.message, exc.problems)}
 
 
+def _die_with_parent() -> None:
+    # A side process must not outlive its build (a killed watcher, a SIGKILLed build): ask Linux to
+    # send it SIGKILL when its parent dies.
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 def _warm_side() -> None:
     # Runs in the side process while the parent waits for Pandoc: the imports are then paid off the
     # critical path.
@@ -280,7 +292,8 @@ def side_executor(parallel: bool):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with_parent)
     executor.submit(_warm_side)
     return executor
 

@@ -35,6 +35,12 @@ def watch(config, report: Callable[[str], None], *, interval: float = 0.1, max_b
     executor = side_executor(True)  # forked before WeasyPrint loads: the child stays small
     import weasyprint  # noqa: F401  - warm for every rebuild
 
+    import signal
+
+    def _stop(signum, frame):  # SIGTERM stops the watcher as Ctrl-C does, shutting the side process down
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     builds = 0
     last = None
     report(f"Watching {project.root} (Ctrl-C to stop)")
