@@ -33,7 +33,7 @@ def title_block(package: X.Package, meta: Metadata) -> None:
     block.insert(0, series)
     organization = str(meta.raw.get("organization") or "").strip()
     if organization:
-        after = [p for p in block if _style_of(p) in ("Title", "Subtitle", "Author")][-1]
+        after = [p for p in block if _style_of(p) in ("Series", "Title", "Subtitle", "Author")][-1]
         affiliation = X.paragraph("Affiliation", X.text_run(organization))
         after.addnext(affiliation)
         block.insert(block.index(after) + 1, affiliation)
