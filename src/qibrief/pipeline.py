@@ -392,10 +392,15 @@ def check_artifacts(artifacts: Artifacts) -> list[Problem]:
 
 
 def publish(artifacts: Artifacts, out: Path) -> list[Path]:
-    """Write each artifact to a staging file in the output folder, then move it into place atomically."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write each artifact to a staging file in the output folder, then move each into place atomically.
+
+    Staging files sit beside their targets (one file system, so os.replace is atomic) and are removed on any
+    failure: a full disk or an unwritable folder leaves the previous artifacts byte for byte. A build killed
+    while staging leaves hidden .NAME.XXXXXXXX.tmp files, which the next build removes under its lock.
+    """
     staged: list[tuple[Path, Path]] = []
     try:
+        out.mkdir(parents=True, exist_ok=True)
         for fmt, name in artifacts.names().items():
             handle, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             tmp = Path(tmp_name)
@@ -407,12 +412,27 @@ def publish(artifacts: Artifacts, out: Path) -> list[Path]:
             os.chmod(tmp, 0o644)
         for tmp, final in staged:
             os.replace(tmp, final)
+        _sync_folder(out)
     except OSError as exc:
         raise BuildError(f"{out}: could not write the outputs ({exc.strerror or exc}); previous files left in place") from None
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
     return [final for _, final in staged]
+
+
+def _sync_folder(folder: Path) -> None:
+    # The renames are durable only once the folder itself is flushed.
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def gather_inputs(sources: Sources, config: BuildConfig, epoch: int) -> cache.Inputs:
@@ -435,6 +455,15 @@ def gather_inputs(sources: Sources, config: BuildConfig, epoch: int) -> cache.In
 
 
 def build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bool = True) -> list[Path]:
+    """Build the brief while holding its output folder's lock (a second build at once exits with code 3)."""
+    from .lock import output_lock, remove_stale_staging
+
+    with output_lock(config.out):
+        remove_stale_staging(config.out)
+        return _build(config, report, executor=executor, parallel=parallel)
+
+
+def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bool = True) -> list[Path]:
     """Build the brief: render what changed since the last build, check everything, publish all or none.
 
     Returns the artifacts written (none when nothing changed).
