@@ -15,6 +15,7 @@ from typing import Callable
 from . import brand as brandmod
 from . import cache
 from . import html as htmlmod
+from . import lint
 from .citestyle import resolve_style
 from .metadata import Metadata, read_metadata
 from .pandoc import html_args, docx_args, parse_args, run_pandoc
@@ -115,6 +116,7 @@ def read_sources(root: Path) -> Sources:
     sections, problems = collect_sections(project.content_dir, project.root)
     warnings = fail_on(problems, "Reading sections")
     csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
+    fail_on(lint.lint_sources(project, meta, sections, csl), "Checking the sources")
     return Sources(project=project, meta=meta, brand=brand, sections=sections, csl=csl, warnings=warnings)
 
 
@@ -125,6 +127,8 @@ def parse_brief(sources: Sources) -> bytes:
         sections=sources.sections,
         cwd=sources.project.root,
     )
+    # The lint parsed with another reader; the same rules on this AST catch what the two see differently.
+    fail_on(lint.check_parsed(run.output, sources.sections, sources.project.root), "Checking the parsed sources")
     return run.output
 
 

