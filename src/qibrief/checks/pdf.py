@@ -71,8 +71,11 @@ def _runs(data: bytes) -> list[Run]:
             current: list = []  # [key, x, y, size, characters, right edge]
 
             def flush() -> None:
-                if current and "".join(current[4]).strip():
-                    runs.append(Run(index, current[1], current[2], current[3], "".join(current[4])))
+                # WeasyPrint draws the hyphen that hyphenation adds without a Unicode mapping: it reads as a
+                # control character, taken here for the hyphen it is.
+                text = _UNMAPPED.sub("-", "".join(current[4])) if current else ""
+                if text.strip():
+                    runs.append(Run(index, current[1], current[2], current[3], text))
                 current.clear()
 
             for char in range(textpage.count_chars()):
