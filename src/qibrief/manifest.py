@@ -11,9 +11,7 @@ import hashlib
 import json
 import platform
 import re
-import shutil
 import subprocess
-import tempfile
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -23,7 +21,6 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 _NOTE_ID = re.compile(r"fn\d+")
-_PAGES = re.compile(r"^Pages:\s+(\d+)\s*$", re.M)
 
 
 def file_entry(data: bytes, fmt: str) -> dict:
@@ -31,33 +28,18 @@ def file_entry(data: bytes, fmt: str) -> dict:
     return {"format": fmt, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def require_pdfinfo() -> str:
-    """The path of poppler's `pdfinfo`; raise BuildError saying how to install it when it is missing."""
-    found = shutil.which("pdfinfo")
-    if found is None:
-        raise BuildError(
-            "release: pdfinfo (poppler-utils) is needed to count the PDF's pages and was not found; "
-            "install it with `bash scripts/install.sh --test` or `apt-get install poppler-utils`"
-        )
-    return found
-
-
 def count_pages(pdf: bytes, display: str) -> int:
-    """The number of pages of a PDF, as poppler's `pdfinfo` reads it."""
-    pdfinfo = require_pdfinfo()
-    # pdfinfo cannot read standard input: give it a private temporary file.
-    with tempfile.TemporaryDirectory(prefix="qibrief-pages-") as tmp:
-        path = Path(tmp) / "brief.pdf"
-        path.write_bytes(pdf)
-        try:
-            done = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            raise BuildError(f"{display}: pdfinfo did not finish in 60 s") from None
-    found = _PAGES.search(done.stdout)
-    if done.returncode != 0 or found is None:
-        reason = (done.stderr.strip().splitlines() or ["no page count in its output"])[0]
-        raise BuildError(f"{display}: pdfinfo could not read the PDF ({reason})")
-    return int(found.group(1))
+    """The number of pages of a PDF, as pdfium (the note checks' PDF reader) counts them."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as exc:
+        raise BuildError(f"{display}: cannot count the PDF's pages ({exc})") from None
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def _has_class(element, name: str) -> bool:

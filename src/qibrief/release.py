@@ -101,7 +101,6 @@ def release(*, root: Path, out: Path, formats: tuple[str, ...] = (), strict: boo
 
 def _release(*, root: Path, out: Path, formats: tuple[str, ...], strict: bool, report: Reporter) -> Release:
     config = BuildConfig(root=root, out=out, formats=_requested(formats), strict=strict)
-    manifestmod.require_pdfinfo()
     # The state of the sources before the build: the outputs may land inside the work tree.
     source = manifestmod.source_state(root)
     stages = Stages(report)
