@@ -194,14 +194,19 @@ def test_broken_sources_report_every_problem(brief):
     """One run reports Pandoc's problem and every text-level problem, each with file and line."""
     intro = brief / "content" / "02.introduction.md"
     _edit(intro, "A second claim cites a newspaper.[@jones2021]", "A second claim.1 cites[^gone] a newspaper.[@jonse2021]")
-    _edit(brief / "references.yaml", '    title-short: "Newspaper Story"\n', '    title-short: "Newspaper Story"\n    title-short: "Again"\n')
     found = messages(sort_problems(errors_of(lambda: check_sources_only(brief))))
     assert found == [
         "content/02.introduction.md:4: citation @jonse2021 is not in references.yaml",
         "content/02.introduction.md:4: note [^gone] has no definition; Pandoc would print it as literal text",
         'content/02.introduction.md:4: note number "1" after "claim." typed by hand; write a note or a citation',
-        "references.yaml:15: duplicate key 'title-short' (first at line 14)",
     ]
+
+
+def test_duplicate_yaml_key_in_references_fails_with_its_line(brief):
+    """A key written twice in one entry of references.yaml fails `check` with the line of the second."""
+    _edit(brief / "references.yaml", '    title-short: "Newspaper Story"\n', '    title-short: "Newspaper Story"\n    title-short: "Again"\n')
+    found = messages(errors_of(lambda: check_sources_only(brief)))
+    assert any(m.startswith("references.yaml:15") and "duplicate key 'title-short' (first at line 14)" in m for m in found), found
 
 
 def test_unused_entry_is_a_warning(brief):
