@@ -1,4 +1,9 @@
-"""The one URL fetcher WeasyPrint may use: data: URLs and regular files inside the project, nothing else."""
+"""The one URL fetcher WeasyPrint may use: data: URLs and regular files inside the project, nothing else.
+
+Images are checked before WeasyPrint decodes them: a raster image whose header declares more than
+lint.MAX_IMAGE_PIXELS (a decompression bomb: a small PNG can claim 400 megapixels) and an SVG with a DOCTYPE
+(entity expansion bombs need one) are refused, and WeasyPrint logs the refusal, which fails the build.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from urllib.parse import unquote, urlsplit
 
 import weasyprint
 from weasyprint.urls import URLFetcherResponse
+
+from .lint import check_image_bytes
 
 MAX_RESOURCE_BYTES = 20_000_000
 
@@ -22,7 +29,13 @@ class ProjectFetcher(weasyprint.URLFetcher):
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            data = response.read(MAX_RESOURCE_BYTES + 1)
+            response.close()
+            if len(data) > MAX_RESOURCE_BYTES:
+                raise ValueError(f"refused a data: URL larger than {MAX_RESOURCE_BYTES // 1_000_000} MB")
+            check_image(data, "a data: URL")
+            return URLFetcherResponse(response.url, data, response.headers)
         if scheme != "file":
             raise ValueError(f"refused {url}: only files inside the project may be loaded")
         path = Path(unquote(urlsplit(url).path)).resolve()
@@ -32,4 +45,14 @@ class ProjectFetcher(weasyprint.URLFetcher):
             raise ValueError(f"refused {url}: not a regular file")
         if path.stat().st_size > MAX_RESOURCE_BYTES:
             raise ValueError(f"refused {url}: larger than {MAX_RESOURCE_BYTES // 1_000_000} MB")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        data = path.read_bytes()
+        check_image(data, url)
+        return URLFetcherResponse(path.as_uri(), data)
+
+
+def check_image(data: bytes, where: str) -> None:
+    """Raise ValueError for an image too large to decode safely or an SVG with a DOCTYPE; pass anything else."""
+    try:
+        check_image_bytes(data)
+    except ValueError as exc:
+        raise ValueError(f"refused {where}: {exc}") from None

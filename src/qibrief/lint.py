@@ -15,6 +15,7 @@ readers see differently cannot slip through; what only that pass finds is locate
 from __future__ import annotations
 
 import gc
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ _SOURCEPOS_KEYS = ("data-pos", "wrapper")
 _DIMENSION = re.compile(r"^\d{1,5}(\.\d{1,4})?(px|cm|mm|in|pt|em|%)?$")
 _DANGEROUS_VALUE = re.compile(r"url\s*\(|expression\s*\(|[a-z][a-z0-9+.-]*:|//|[<>\\@;{}]", re.IGNORECASE)
 _LINK_SCHEMES = ("http", "https", "mailto")
+# Images: a Letter page at 300 dpi is 8.4 megapixels; four times that is ample for any figure in a brief.
+# The header of a small PNG can declare 400 megapixels (a decompression bomb); it is read, never decoded.
+MAX_IMAGE_BYTES = 10_000_000
+MAX_IMAGE_PIXELS = 35_000_000
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+_SVG_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!DOCTYPE\s+)?svg\b", re.IGNORECASE | re.DOTALL)
 # Metadata keys Pandoc acts on by reading a file or URL (with or without --sandbox, for citeproc).
 REFUSED_METADATA = {
     "csl": "the citation style is 'citation-style:' (a name, or a .csl file in styles/)",
@@ -370,8 +377,15 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
     if not resolved.is_relative_to(root):
         return Finding(f"{noun} {shown} points outside the project; refused", stripped[:40])
-    if kind == "Image" and not resolved.is_file():
-        return Finding(f"image {shown} is not a file in the project", stripped[:40])
+    if kind == "Image":
+        if not resolved.is_file():
+            return Finding(f"image {shown} is not a file in the project", stripped[:40])
+        try:
+            if resolved.stat().st_size > MAX_IMAGE_BYTES:
+                raise ValueError(f"larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+            image_type(resolved.read_bytes())
+        except (OSError, ValueError) as exc:
+            return Finding(f"image {shown} refused: {exc}", stripped[:40])
     return None
 
 
@@ -387,3 +401,47 @@ def _place(finding: Finding, position: str | None, displays: dict[str, str], sec
             if finding.needle and finding.needle in text:
                 return Problem(section.display, number, finding.message)
     return Problem(sections[0].display if sections else "content", None, finding.message)
+
+
+# --- images -------------------------------------------------------------------------------------------------
+
+
+def _raster_size(data: bytes) -> tuple[str, int, int] | None:
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning is moot: the callers check the size against a lower limit.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Image.open reads only the header; the pixels stay undecoded.
+            with Image.open(io.BytesIO(data), formats=tuple(IMAGE_TYPES) + ("BMP", "TIFF")) as image:
+                return str(image.format), image.size[0], image.size[1]
+    except Image.DecompressionBombError as exc:
+        raise ValueError(str(exc)) from None
+    except Exception:  # noqa: BLE001 - not an image Pillow knows (a font, a stylesheet)
+        return None
+
+
+def check_image_bytes(data: bytes) -> None:
+    """Raise ValueError for a raster image over MAX_IMAGE_PIXELS or an SVG with a DOCTYPE; pass anything else."""
+    if _SVG_START.match(data[:4096]) and re.search(rb"<!DOCTYPE|<!ENTITY", data[:65536], re.IGNORECASE):
+        raise ValueError("an SVG with a DOCTYPE or entities (entity expansion is refused)")
+    found = _raster_size(data)
+    if found:
+        _, width, height = found
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ValueError(f"{width}x{height} pixels ({width * height / 1e6:.0f} megapixels) is over the "
+                             f"{MAX_IMAGE_PIXELS / 1e6:.0f}-megapixel limit")
+
+
+def image_type(data: bytes) -> str:
+    """The MIME type of an image a brief may hold (PNG, JPEG, GIF, WebP, SVG); ValueError for anything else."""
+    check_image_bytes(data)
+    if _SVG_START.match(data[:4096]):
+        return "image/svg+xml"
+    found = _raster_size(data)
+    if found and found[0] in IMAGE_TYPES:
+        return IMAGE_TYPES[found[0]]
+    raise ValueError("not a PNG, JPEG, GIF, WebP or SVG image")

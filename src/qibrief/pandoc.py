@@ -203,3 +203,47 @@ def _locate_citation(key: str, sections: Sequence[Section]) -> Problem:
             if pattern.search(text):
                 return Problem(section.display, number, f"citation @{key} is not in references.yaml")
     return Problem("references.yaml", None, f"citation @{key} is not in references.yaml")
+
+
+def embed_images(ast: bytes, root: Path) -> bytes:
+    """The AST with each image file of the project replaced by a data: URL.
+
+    Under --sandbox Pandoc's DOCX writer may not read the project's own images (it drops them with a
+    warning, which fails the build); a data: URL needs no file access, and the web page becomes
+    self-contained too. The lint has already refused images outside the project; this checks again.
+    """
+    if b'"t":"Image"' not in ast:
+        return ast
+    import base64
+
+    from .lint import MAX_IMAGE_BYTES, image_type
+
+    tree = json.loads(ast)
+    root = root.resolve()
+    stack: list = [tree.get("blocks", [])]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(child for child in node if isinstance(child, (list, dict)))
+        elif isinstance(node, dict):
+            if node.get("t") == "Image":
+                target = node["c"][2]
+                if not target[0].startswith("data:"):
+                    target[0] = _data_url(target[0], root, MAX_IMAGE_BYTES, image_type, base64)
+            if isinstance(node.get("c"), list):
+                stack.append(node["c"])
+    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _data_url(target: str, root: Path, max_bytes: int, image_type, base64) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    path = (root / unquote(urlsplit(target).path)).resolve()
+    if not path.is_relative_to(root) or not path.is_file() or path.stat().st_size > max_bytes:
+        raise BuildError(f"image {target}: not a file of at most {max_bytes // 1_000_000} MB inside the project")
+    data = path.read_bytes()
+    try:
+        mime = image_type(data)
+    except ValueError as exc:
+        raise BuildError(f"image {target}: {exc}") from None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -18,7 +18,7 @@ from . import html as htmlmod
 from . import lint
 from .citestyle import resolve_style
 from .metadata import Metadata, read_metadata
-from .pandoc import html_args, docx_args, parse_args, run_pandoc
+from .pandoc import docx_args, embed_images, html_args, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on, strictly
 from .project import Project, locate_project
 from .sections import Section, collect_sections
@@ -129,7 +129,7 @@ def parse_brief(sources: Sources) -> bytes:
     )
     # The lint parsed with another reader; the same rules on this AST catch what the two see differently.
     fail_on(lint.check_parsed(run.output, sources.sections, sources.project.root), "Checking the parsed sources")
-    return run.output
+    return embed_images(run.output, sources.project.root)
 
 
 def check_sources_only(root: Path) -> list[Problem]:
