@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from .problems import BuildError, Problem
 from .sections import Section
@@ -84,17 +84,21 @@ def run_pandoc(
     source_date_epoch: int | None = None,
     cwd: Path | None = None,
     warnings_fail: bool = True,
+    files: Mapping[str, bytes] | None = None,
 ) -> PandocRun:
     """Run Pandoc sandboxed, with a time and heap limit, warnings as errors; return output and problems.
 
-    Pandoc writes its output to a pipe and its JSON log to an anonymous in-memory file, so a build killed
-    mid-run leaves no temporary files behind; and it dies with the build (Linux), not orphaned.
+    `files` gives the contents of file arguments: each argument equal to one of its keys is replaced by a
+    path Pandoc reads those bytes from. Pandoc writes its output to a pipe, its JSON log and those files
+    are anonymous in-memory files (Linux), so a build killed mid-run leaves no temporary files behind;
+    and Pandoc dies with the build, not orphaned.
     """
-    with _log_file() as (log_path, pass_fds, read_log):
+    with _log_file() as (log_path, log_fds, read_log), _input_files(files or {}) as (paths, file_fds):
+        pass_fds = (*log_fds, *file_fds)
         command = [
             *_die_with_parent(),
             pandoc_binary(),
-            *args,
+            *[paths.get(arg, arg) for arg in args],
             "--sandbox",
             # Pandoc's user data directory (templates, filters, defaults, reference.docx) is outside the
             # sandbox; an empty one keeps ~/.local/share/pandoc out of the build.
@@ -148,6 +152,38 @@ def _log_file() -> Iterator[tuple[str, tuple[int, ...], Callable[[], str]]]:
     with tempfile.TemporaryDirectory(prefix="qibrief-pandoc-") as tmp:
         log = Path(tmp) / "log.json"
         yield str(log), (), lambda: log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+@contextmanager
+def _input_files(files: Mapping[str, bytes]) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
+    """A readable path for each file's bytes: an anonymous memory file where Linux has them, else a temp folder."""
+    if not files:
+        yield {}, ()
+        return
+    if hasattr(os, "memfd_create"):
+        fds: list[int] = []
+        try:
+            paths = {}
+            for name, data in files.items():
+                fd = os.memfd_create("qibrief-pandoc-input")
+                fds.append(fd)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.lseek(fd, 0, os.SEEK_SET)
+                paths[name] = f"/dev/fd/{fd}"
+            yield paths, tuple(fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
+        return
+    with tempfile.TemporaryDirectory(prefix="qibrief-pandoc-") as tmp:
+        paths = {}
+        for index, (name, data) in enumerate(files.items()):
+            path = Path(tmp) / f"{index}-{Path(name).name}"
+            path.write_bytes(data)
+            paths[name] = str(path)
+        yield paths, ()
 
 
 @lru_cache(maxsize=1)

@@ -208,10 +208,10 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     """The editors' DOCX: Pandoc's writer with the brand's reference document, then finished."""
     from . import docx
 
-    with tempfile.TemporaryDirectory(prefix="qibrief-docx-") as tmp:
-        reference = Path(tmp) / "reference.docx"
-        reference.write_bytes(docx.reference_docx(sources.brand, sources.meta))
-        run = run_pandoc(docx_args(reference), stdin=ast, source_date_epoch=epoch, cwd=sources.project.root)
+    # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
+    reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
+    run = run_pandoc(docx_args(Path("reference.docx")), stdin=ast, source_date_epoch=epoch, cwd=sources.project.root,
+                     files=reference)
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
 
 
