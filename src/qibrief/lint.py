@@ -69,6 +69,9 @@ def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[
     """Every lint problem of a brief's sources: metadata, style, references, nesting, then the sections' AST."""
     from .pandoc import run_pandoc
 
+    problems = check_project_paths(project)
+    if problems:
+        return problems
     problems = check_metadata(meta.raw, project.display(project.metadata_file))
     problems += check_style_path(csl, project, project.display(project.metadata_file))
     problems += check_references(project.references_file, project.display(project.references_file))
@@ -112,6 +115,23 @@ def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> lis
 
 
 # --- metadata, style and references ----------------------------------------------------------------------
+
+
+def check_project_paths(project) -> list[Problem]:
+    """The brief's inputs must be inside it (styles/ and templates/ may be the repository's): no links out."""
+    from .project import REPO_ROOT
+
+    root = project.root.resolve()
+    problems = []
+    for path in (project.metadata_file, project.references_file):
+        if not path.resolve().is_relative_to(root):
+            shown = str(path.relative_to(project.root)) if path.is_relative_to(project.root) else str(path)
+            problems.append(Problem(shown, None, "is a link to a file outside the project; refused"))
+    for folder in (project.styles_dir, project.templates_dir):
+        resolved = folder.resolve()
+        if not (resolved.is_relative_to(root) or resolved.is_relative_to(REPO_ROOT.resolve())):
+            problems.append(Problem(folder.name + "/", None, "is a link to a folder outside the project; refused"))
+    return problems
 
 
 def check_metadata(raw: Any, display: str) -> list[Problem]:
