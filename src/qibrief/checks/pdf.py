@@ -1,12 +1,11 @@
 """The PDF's notes: superscript markers in page order 1..N, the Citations list 1..N, and marker k linking to note k.
 
-Read with pdfium (text runs with their position and size) and pypdf (links, destinations): text runs with their position and size (a marker is a digit run smaller than the text it
+Read with pdfium (pypdfium2): text runs with their position and size (a marker is a digit run smaller than the text it
 follows on its line, its baseline raised by a tenth to seven tenths of that text's size), link annotations and named destinations.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
@@ -50,119 +49,115 @@ class NoteStart:
     y: float
 
 
-def _runs(data: bytes) -> list[Run]:
-    """The PDF's text as runs: characters of one font, size and baseline, next to each other on a page."""
-    # pdfium (C++) reads a brief's text in a tenth of the time pypdf's content-stream parser takes,
+def _runs(document) -> list[Run]:
+    """The PDF's text as runs: one per text object (one Tj as WeasyPrint writes them), with its baseline
+    origin and font size in points."""
+    # pdfium (C++) walks the page objects in a fiftieth of the time pypdf's content-stream parser took,
     # which ran after the layout on every build.
     import ctypes
 
-    import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
     runs: list[Run] = []
-    document = pdfium.PdfDocument(data)
-    font_name = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    x, y = ctypes.c_double(), ctypes.c_double()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    try:
-        for index in range(len(document)):
-            textpage = document[index].get_textpage()
-            current: list = []  # [key, x, y, size, characters, right edge]
+    matrix = raw.FS_MATRIX()
+    size = ctypes.c_float()
+    for index in range(len(document)):
+        page = document[index]
+        textpage = page.get_textpage()
 
-            def flush() -> None:
-                # WeasyPrint draws the hyphen that hyphenation adds without a Unicode mapping: it reads as a
-                # control character, taken here for the hyphen it is.
-                text = _UNMAPPED.sub("-", "".join(current[4])) if current else ""
-                if text.strip():
-                    runs.append(Run(index, current[1], current[2], current[3], text))
-                current.clear()
-
-            for char in range(textpage.count_chars()):
-                code = raw.FPDFText_GetUnicode(textpage.raw, char)
-                if raw.FPDFText_IsGenerated(textpage.raw, char) == 1 or code in (0x0D, 0x0A, 0xFFFE, 0):
-                    flush()
+        def walk(count: int, get) -> None:
+            for number in range(count):
+                obj = get(number)
+                kind = raw.FPDFPageObj_GetType(obj)
+                if kind == raw.FPDF_PAGEOBJ_FORM:
+                    walk(raw.FPDFFormObj_CountObjects(obj), lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j))
+                if kind != raw.FPDF_PAGEOBJ_TEXT:
                     continue
-                size = raw.FPDFText_GetFontSize(textpage.raw, char)
-                raw.FPDFText_GetCharOrigin(textpage.raw, char, x, y)
-                raw.FPDFText_GetCharBox(textpage.raw, char, left, right, bottom, top)
-                raw.FPDFText_GetFontInfo(textpage.raw, char, font_name, 128, flags)
-                # One run per text object (one Tj as WeasyPrint writes them): two markers side by side
-                # ("2" "2") stay two runs.
-                obj = ctypes.cast(raw.FPDFText_GetTextObject(textpage.raw, char), ctypes.c_void_p).value
-                key = (obj, font_name.value, round(size, 2), round(y.value, 1))
-                if current and (current[0] != key or x.value - current[5] > 0.35 * size):
-                    flush()
-                if not current:
-                    current.extend([key, x.value, y.value, size, [], x.value])
-                current[4].append(chr(code))
-                current[5] = max(current[5], right.value, x.value)
-            flush()
-            textpage.close()
-    finally:
-        document.close()
+                length = raw.FPDFTextObj_GetText(obj, textpage.raw, None, 0)
+                buffer = ctypes.create_string_buffer(length)
+                raw.FPDFTextObj_GetText(obj, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), length)
+                # WeasyPrint's hyphenation hyphen reads back as U+0002.
+                text = buffer.raw[: max(0, length - 2)].decode("utf-16-le", "replace").replace("\x02", "-")
+                if not text.strip():
+                    continue
+                raw.FPDFPageObj_GetMatrix(obj, matrix)
+                raw.FPDFTextObj_GetFontSize(obj, size)
+                runs.append(Run(index, matrix.e, matrix.f, size.value * (abs(matrix.d) or 1.0), text.replace("\n", "")))
+
+        walk(raw.FPDFPage_CountObjects(page.raw), lambda j, page=page: raw.FPDFPage_GetObject(page.raw, j))
+        textpage.close()
+        page.close()
     return runs
 
 
-def _destination(reader, dest) -> tuple[int, float | None] | None:
-    from pypdf.generic import ArrayObject, NameObject, TextStringObject, ByteStringObject
+def _destination(document, dest) -> tuple[int, float | None] | None:
+    """Page index and top of a pdfium destination handle (None when it resolves to no page)."""
+    import ctypes
 
-    try:
-        if isinstance(dest, (TextStringObject, ByteStringObject, NameObject, str)):
-            named = reader.named_destinations.get(str(dest).lstrip("/")) or reader.named_destinations.get(str(dest))
-            if named is None:
-                return None
-            return reader.get_destination_page_number(named), named.top
-        if isinstance(dest, ArrayObject) and dest:
-            page_ref = dest[0]
-            for number, page in enumerate(reader.pages):
-                if page.indirect_reference == page_ref or page.indirect_reference.idnum == getattr(page_ref, "idnum", None):
-                    top = float(dest[3]) if len(dest) > 3 and str(dest[1]) == "/XYZ" and dest[3] is not None else None
-                    return number, top
-    except Exception:  # noqa: BLE001 - a damaged destination is reported as a missing target
+    import pypdfium2.raw as raw
+
+    if not dest:
         return None
-    return None
+    page = raw.FPDFDest_GetDestPageIndex(document.raw, dest)
+    if page < 0:
+        return None
+    has_x, has_y, has_zoom = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+    x, y, zoom = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    found = raw.FPDFDest_GetLocationInPage(dest, has_x, has_y, has_zoom, x, y, zoom)
+    return page, (float(y.value) if found and has_y.value else None)
 
 
-def _links(reader) -> list[Link]:
+def _links(document) -> list[Link]:
+    """Every internal link annotation (GoTo or /Dest), with where it lands; links out of the PDF are left out."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
     links = []
-    for index, page in enumerate(reader.pages):
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") != "/Link":
-                continue
-            rect = tuple(float(v) for v in annot.get("/Rect", [0, 0, 0, 0]))
-            x1, y1, x2, y2 = rect
-            rect = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
-            dest = annot.get("/Dest")
-            action = annot.get("/A")
-            if dest is None and action is not None and action.get("/S") == "/GoTo":
-                dest = action.get("/D")
-            if dest is None:
-                continue
-            name = str(dest) if not hasattr(dest, "__len__") or isinstance(dest, str) else ""
-            links.append(Link(index, rect, _destination(reader, dest), name))
+    rect = raw.FS_RECTF()
+    for index in range(len(document)):
+        page = document[index]
+        position = ctypes.c_int(0)
+        link = raw.FPDF_LINK()
+        while raw.FPDFLink_Enumerate(page.raw, position, link):
+            dest = raw.FPDFLink_GetDest(document.raw, link)
+            if not dest:
+                action = raw.FPDFLink_GetAction(link)
+                kind = raw.FPDFAction_GetType(action) if action else raw.PDFACTION_UNSUPPORTED
+                if kind != raw.PDFACTION_GOTO:
+                    continue  # a URL, a launch or no action at all: not a note link
+                dest = raw.FPDFAction_GetDest(document.raw, action)
+            raw.FPDFLink_GetAnnotRect(link, rect)
+            box = (min(rect.left, rect.right), min(rect.bottom, rect.top), max(rect.left, rect.right), max(rect.bottom, rect.top))
+            # pdfium resolves named destinations itself: one it cannot resolve has no target (and no name to show).
+            links.append(Link(index, box, _destination(document, dest), ""))
+        page.close()
     return links
 
 
-def _notes_start(reader, runs: list[Run]) -> tuple[int, float] | None:
+def _notes_start(document, runs: list[Run]) -> tuple[int, float] | None:
     """Page and top of the notes heading: its named destination, its outline entry, or its text."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
     for name in ("citations", "notes", "endnotes", "footnotes"):
-        dest = reader.named_destinations.get(name)
-        if dest is not None:
-            try:
-                return reader.get_destination_page_number(dest), float(dest.top)
-            except Exception:  # noqa: BLE001
-                pass
-    try:
-        outline = reader.outline
-    except Exception:  # noqa: BLE001
-        outline = []
-    for entry in outline:
-        if isinstance(entry, list):
-            continue
-        if str(entry.title).strip().lower() in NOTES_HEADINGS and entry.top is not None:
-            return reader.get_destination_page_number(entry), float(entry.top)
+        target = _destination(document, raw.FPDF_GetNamedDestByName(document.raw, name.encode()))
+        if target is not None and target[1] is not None:
+            return target[0], target[1]
+    bookmark = raw.FPDFBookmark_GetFirstChild(document.raw, None)
+    seen = 0
+    while bookmark and seen < 10_000:
+        seen += 1
+        length = raw.FPDFBookmark_GetTitle(bookmark, None, 0)
+        buffer = ctypes.create_string_buffer(length)
+        raw.FPDFBookmark_GetTitle(bookmark, buffer, length)
+        title = buffer.raw[: max(0, length - 2)].decode("utf-16-le", "replace")
+        if title.strip().lower() in NOTES_HEADINGS:
+            target = _destination(document, raw.FPDFBookmark_GetDest(document.raw, bookmark))
+            if target is not None and target[1] is not None:
+                return target[0], target[1]
+        bookmark = raw.FPDFBookmark_GetNextSibling(document.raw, bookmark)
     biggest = max((r.size for r in runs), default=0)
     for run in runs:
         if run.text.strip().lower() in NOTES_HEADINGS and run.size >= 0.6 * biggest:
@@ -196,16 +191,21 @@ def _lines(runs: list[Run]) -> list[list[Run]]:
 
 def read_pdf(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     """Read a PDF's markers, notes list and marker links; return them with the problems found."""
-    import pypdf
+    import pypdfium2 as pdfium
 
     rendered = RenderedNotes(name=name, fmt="pdf")
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        runs = _runs(data)
-        links = _links(reader)
-        start = _notes_start(reader, runs)
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many types for damaged files
+        document = pdfium.PdfDocument(data)
+    except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
+    try:
+        runs = _runs(document)
+        links = _links(document)
+        start = _notes_start(document, runs)
+    except Exception as exc:  # noqa: BLE001
+        return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
+    finally:
+        document.close()
     problems: list[Problem] = []
 
     def in_notes(run: Run) -> bool:
