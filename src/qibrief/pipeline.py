@@ -439,21 +439,21 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def gather_inputs(sources: Sources, config: BuildConfig, epoch: int) -> cache.Inputs:
-    """Every file and setting the build of this brief reads, for the cache's digests."""
-    project = sources.project
-    content = [p for p in project.content_dir.rglob("*") if p.is_file()]
-    faces = [face for font in sources.brand.fonts for face in font.faces]
-    icc = [p for p in (project.styles_dir / "icc").rglob("*") if p.is_file()]
+def gather_inputs(project: Project, csl: Path, config: BuildConfig, epoch: int) -> cache.Inputs:
+    """Every file and setting the build of this brief reads, for the cache's digests.
+
+    Found by listing folders, not by reading the sources: a build with nothing to do stops before the
+    sources are parsed and linted.
+    """
+    def files(folder: Path) -> list[Path]:
+        return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+
+    fonts = files(project.styles_dir / "fonts")
     return cache.Inputs(
-        common=tuple(content + [project.references_file, project.styles_dir / "brand.yaml", sources.csl]),
-        templates=tuple(p for p in project.templates_dir.rglob("*") if p.is_file()),
+        common=tuple(files(project.content_dir) + [project.references_file, project.styles_dir / "brand.yaml", csl]),
+        templates=tuple(files(project.templates_dir)),
         styles_dir=project.styles_dir,
-        font_files={
-            "pdf": tuple(face.path for face in faces),
-            "print": tuple(face.path for face in faces) + tuple(icc),
-            "html": tuple(face.web_path for face in faces),
-        },
+        font_files={"pdf": tuple(fonts), "print": tuple(fonts + files(project.styles_dir / "icc")), "html": tuple(fonts)},
         settings=(("source_date_epoch", str(epoch)), ("docx_notes", config.docx_notes), ("strict", str(config.strict))),
     )
 
@@ -473,14 +473,18 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     Returns the artifacts written (none when nothing changed).
     """
     stages = Stages(report)
-    sources = stages.run("Reading sources", lambda: read_sources(config.root))
-    epoch = source_date_epoch(sources.project, sources.meta)
-    names = {fmt: _FILE_NAMES[fmt].format(slug=sources.meta.slug) for fmt in config.formats}
-    digests = {fmt: cache.digest_for(gather_inputs(sources, config, epoch), fmt) for fmt in config.formats}
+    project = locate_project(config.root)
+    meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
+    csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
+    epoch = source_date_epoch(project, meta)
+    names = {fmt: _FILE_NAMES[fmt].format(slug=meta.slug) for fmt in config.formats}
+    inputs = gather_inputs(project, csl, config, epoch)
+    digests = {fmt: cache.digest_for(inputs, fmt) for fmt in config.formats}
     stale = cache.stale_formats(config.out, names, digests) if config.use_cache else list(config.formats)
     if not stale:
         report(f"Up to date: {', '.join(names.values())} (nothing changed since the last build)")
         return []
+    sources = stages.run("Reading sources", lambda: read_sources(config.root))
     existing = {fmt: (config.out / names[fmt]).read_bytes() for fmt in config.formats if fmt not in stale}
     artifacts = render(config, report, formats=tuple(stale), existing=existing, executor=executor,
                        parallel=parallel, sources=sources)
