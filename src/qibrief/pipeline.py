@@ -307,6 +307,19 @@ def _import_weasyprint() -> None:
     import weasyprint.text.fonts  # noqa: F401
 
 
+def start_import(formats, parallel: bool):
+    """Import WeasyPrint on a thread (when a PDF is wanted), to overlap the half second it takes with
+    reading, linting and parsing the sources; join() the thread before the layout."""
+    import sys
+    import threading
+
+    if not parallel or not {"pdf", "print"} & set(formats) or "weasyprint" in sys.modules:
+        return None
+    importer = threading.Thread(target=_import_weasyprint, daemon=True)
+    importer.start()
+    return importer
+
+
 def render(
     config: BuildConfig,
     report: Reporter,
@@ -323,8 +336,6 @@ def render(
     WeasyPrint lays out the PDF here; `existing` holds artifacts that need no rebuild but take part in
     the checks across formats.
     """
-    import threading
-
     from . import checks
 
     stages = Stages(report)
@@ -335,10 +346,7 @@ def render(
         if sources is None:
             sources = stages.run("Reading sources", lambda: read_sources(config.root))
         names = {fmt: _FILE_NAMES[fmt].format(slug=sources.meta.slug) for fmt in ALL_FORMATS}
-        importer = None
-        if {"pdf", "print"} & set(wanted) and parallel:
-            importer = threading.Thread(target=_import_weasyprint, daemon=True)
-            importer.start()
+        importer = start_import(wanted, parallel)
         epoch = source_date_epoch(sources.project, sources.meta)
         ast: bytes = stages.run("Parsing with citeproc", lambda: parse_brief(sources))
         futures = [side.submit(_side_sources_and_docx, sources, ast, epoch, config.docx_notes,
@@ -484,10 +492,18 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     if not stale:
         report(f"Up to date: {', '.join(names.values())} (nothing changed since the last build)")
         return []
-    sources = stages.run("Reading sources", lambda: read_sources(config.root))
-    existing = {fmt: (config.out / names[fmt]).read_bytes() for fmt in config.formats if fmt not in stale}
-    artifacts = render(config, report, formats=tuple(stale), existing=existing, executor=executor,
-                       parallel=parallel, sources=sources)
+    # The side process is forked before the import thread starts; the import then runs while the
+    # sources are read and linted.
+    side = executor if executor is not None else side_executor(parallel)
+    try:
+        start_import(stale, parallel)
+        sources = stages.run("Reading sources", lambda: read_sources(config.root))
+        existing = {fmt: (config.out / names[fmt]).read_bytes() for fmt in config.formats if fmt not in stale}
+        artifacts = render(config, report, formats=tuple(stale), existing=existing, executor=side,
+                           parallel=parallel, sources=sources)
+    finally:
+        if executor is None:
+            side.shutdown(wait=True)
     problems = check_artifacts(artifacts)
     if config.strict:
         problems = strictly(problems)
