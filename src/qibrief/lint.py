@@ -26,12 +26,19 @@ from urllib.parse import unquote, urlsplit
 from .problems import Problem
 from .sections import Section
 
-LINT_READER = "commonmark_x-yaml_metadata_block+sourcepos"
+# Footnotes off: Pandoc 3.9's commonmark reader loops until its heap runs out on a note that refers to
+# itself ("[^n]: [^n]", found by the fuzz test). Without them a note definition reads as a paragraph (or a
+# link definition); a note's indented later paragraphs read as code and are seen only by the second pass.
+LINT_READER = "commonmark_x-footnotes-yaml_metadata_block+sourcepos"
 # Square brackets nested deeper than this make Pandoc's `markdown` reader exponential (measured on 3.9:
 # depth 9 took 3.5 s, depth 11 over 10 s); briefs need two or three levels at most.
 MAX_BRACKET_DEPTH = 4
 # Lists and block quotes: 256 levels took the reader about a second and 2000 levels over 30 s.
 MAX_BLOCK_DEPTH = 32
+# Quadratic too: a run of 16000 backticks took 10 s, and so did one 36 KB word made of "<http://a".
+MAX_BACKTICK_RUN = 64
+MAX_ANGLES_IN_WORD = 16
+_BACKTICKS = re.compile(r"`{%d,}" % (MAX_BACKTICK_RUN + 1))
 # Keys a section may set in {...} besides #id and .class; nothing that HTML or CSS would act on.
 ALLOWED_ATTRIBUTES = ("custom-style", "width", "height", "lang", "dir")
 # Written by the sourcepos extension itself, never by authors.
@@ -75,7 +82,7 @@ def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[
     problems = check_metadata(meta.raw, project.display(project.metadata_file))
     problems += check_style_path(csl, project, project.display(project.metadata_file))
     problems += check_references(project.references_file, project.display(project.references_file))
-    nesting = check_nesting(sections)
+    nesting = check_pathological(sections)
     if nesting or not sections:
         return problems + nesting
     run = run_pandoc(
@@ -200,8 +207,8 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
 
 
-def check_nesting(sections: Sequence[Section]) -> list[Problem]:
-    """Refuse bracket, list and quote nesting deep enough to stall Pandoc's Markdown reader."""
+def check_pathological(sections: Sequence[Section]) -> list[Problem]:
+    """Refuse what stalls Pandoc's Markdown reader: deep brackets, lists and quotes, long backtick runs, <-laden words."""
     problems = []
     for section in sections:
         problems += _nesting_in(section)
@@ -211,9 +218,21 @@ def check_nesting(sections: Sequence[Section]) -> list[Problem]:
 def _nesting_in(section: Section) -> list[Problem]:
     problems: list[Problem] = []
     depth = 0
-    deepest_reported = False
+    brackets_reported = blocks_reported = False  # one message per kind and section is enough
     fence: str | None = None
+    ticks_reported = angles_reported = False
     for number, line in enumerate(section.text.splitlines(), start=1):
+        # Before fences are skipped: a fence of 16000 backticks stalls the reader as much as inline ones.
+        ticks = _BACKTICKS.search(line)
+        if ticks and not ticks_reported:
+            ticks_reported = True
+            problems.append(Problem(section.display, number, f"a run of {len(ticks.group(0))} backticks; more than "
+                                    f"{MAX_BACKTICK_RUN} are refused (Pandoc's reader stalls on them)"))
+        angles = _most_angles(line) if "<" in line else 0
+        if angles > MAX_ANGLES_IN_WORD and not angles_reported:
+            angles_reported = True
+            problems.append(Problem(section.display, number, f"a word with {angles} '<'; more than "
+                                    f"{MAX_ANGLES_IN_WORD} are refused (Pandoc's reader stalls on them)"))
         opened = _FENCE.match(line)
         if fence is not None:
             if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
@@ -226,15 +245,20 @@ def _nesting_in(section: Section) -> list[Problem]:
             depth = 0  # a blank line ends the paragraph, and any bracket span in it
             continue
         blocks = _block_depth(line)
-        if blocks > MAX_BLOCK_DEPTH:
+        if blocks > MAX_BLOCK_DEPTH and not blocks_reported:
+            blocks_reported = True
             problems.append(Problem(section.display, number, f"lists or block quotes nested {blocks} levels deep; "
                                     f"more than {MAX_BLOCK_DEPTH} are refused (Pandoc's reader stalls on them)"))
         depth, peak = _bracket_depth(line, depth)
-        if peak > MAX_BRACKET_DEPTH and not deepest_reported:
+        if peak > MAX_BRACKET_DEPTH and not brackets_reported:
             problems.append(Problem(section.display, number, f"square brackets nested {peak} deep; more than "
                                     f"{MAX_BRACKET_DEPTH} are refused (Pandoc's reader stalls on them)"))
-            deepest_reported = True
+            brackets_reported = True
     return problems
+
+
+def _most_angles(line: str) -> int:
+    return max(word.count("<") for word in line.split()) if line.strip() else 0
 
 
 def _block_depth(line: str) -> int:
@@ -298,7 +322,7 @@ def lint_tree(tree: Any, root: Path) -> Iterator[tuple[Finding, str | None]]:
             continue
         kind = node.get("t")
         content = node.get("c")
-        if not isinstance(content, list):
+        if not isinstance(content, list) or not isinstance(kind, str):
             continue
         here = position
         index = _ATTR_INDEX.get(kind)
@@ -439,6 +463,11 @@ def _raster_size(data: bytes) -> tuple[str, int, int] | None:
             with Image.open(io.BytesIO(data), formats=tuple(IMAGE_TYPES) + ("BMP", "TIFF")) as image:
                 return str(image.format), image.size[0], image.size[1]
     except Image.DecompressionBombError as exc:
+        # Over Pillow's own hard limit (twice its MAX_IMAGE_PIXELS): say it as the callers would.
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        if pixels:
+            raise ValueError(f"{int(pixels.group(1)) / 1e6:.0f} megapixels is over the "
+                             f"{MAX_IMAGE_PIXELS / 1e6:.0f}-megapixel limit") from None
         raise ValueError(str(exc)) from None
     except Exception:  # noqa: BLE001 - not an image Pillow knows (a font, a stylesheet)
         return None

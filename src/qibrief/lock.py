@@ -1,16 +1,26 @@
-"""One build at a time per output folder: an flock on the folder itself, which the kernel drops when the build ends.
+"""What a build holds while it runs: its output folder's lock, and a private temporary folder.
+
+One build at a time per output folder: an flock on the folder itself, which the kernel drops when the build ends.
 
 Locking the folder (not a lock file in it) leaves nothing behind in dist/. The kernel releases an flock
 when the last descriptor of it closes, so a build killed with SIGKILL frees the folder at once (the side
 process the pipeline forks holds a copy, and it dies with its parent); nothing stale is ever left to clear
 by hand. Two builds in one process exclude each other too, since each opens its own descriptor.
+
+Temporary files: the pipeline's own are in memory, but tools write theirs to TMPDIR (WeasyPrint a folder
+of font files, ctypes the linker's probes when WeasyPrint is imported). A build process points TMPDIR at
+a private folder, removed when the process exits; the folder of a process that was killed is removed by
+the next build.
 """
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
 import re
+import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -71,3 +81,47 @@ def remove_stale_staging(out: Path) -> list[Path]:
             except OSError:
                 pass
     return removed
+
+
+_PRIVATE_PREFIX = "qibrief-build-"
+_private: Path | None = None
+
+
+def use_private_tmpdir() -> Path:
+    """Point TMPDIR (for this process and the tools it starts) at a private folder removed when it exits.
+
+    Called once per process; later calls return the same folder (a watching build keeps WeasyPrint's fonts
+    there between renders). Folders left by build processes that no longer exist are removed first.
+    """
+    global _private
+    if _private is not None and _private.is_dir():
+        return _private
+    base = Path(tempfile.gettempdir())
+    _remove_orphans(base)
+    _private = Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-", dir=base))
+    os.environ["TMPDIR"] = str(_private)
+    tempfile.tempdir = str(_private)
+    atexit.register(_remove_private, _private, os.getpid())
+    return _private
+
+
+def _remove_private(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not in a forked child that happens to run atexit
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_orphans(base: Path) -> None:
+    for folder in base.glob(f"{_PRIVATE_PREFIX}*-*"):
+        pid = folder.name[len(_PRIVATE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

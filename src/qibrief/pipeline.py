@@ -468,10 +468,11 @@ def gather_inputs(project: Project, csl: Path, config: BuildConfig, epoch: int) 
 
 def build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bool = True) -> list[Path]:
     """Build the brief while holding its output folder's lock (a second build at once exits with code 3)."""
-    from .lock import output_lock, remove_stale_staging
+    from .lock import output_lock, remove_stale_staging, use_private_tmpdir
 
     with output_lock(config.out):
         remove_stale_staging(config.out)
+        use_private_tmpdir()
         return _build(config, report, executor=executor, parallel=parallel)
 
 

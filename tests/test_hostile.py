@@ -1,0 +1,784 @@
+"""Bad and hostile inputs: each is refused with its place and exit code, and nothing is lost or leaked.
+
+Every case copies the sample brief built once (dist/ included), breaks one thing, runs `build.py build` as a
+user would, and asserts: the message (file, and line where one applies), the exit code, that dist/ holds
+exactly the previous artifacts byte for byte (no new or temporary file), that the text of a canary file
+planted outside the brief appears in no file of the brief and in no message, and that a loopback HTTP
+server started here received no request.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import REPO, SAMPLE, run_cli
+
+CANARY = f"QIBRIEF-CANARY-{uuid.uuid4().hex}"
+SERVER_LIFETIME_SECONDS = 900
+
+
+# --- the world around each case: a built brief, a canary outside it, a loopback server ----------------
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers every request with 404 after noting it; the tests assert the list stays empty."""
+
+    requests: list[str] = []
+
+    def _note(self) -> None:
+        self.requests.append(f"{self.command} {self.path}")
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_HEAD = _note
+
+    def log_message(self, *args) -> None:  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A loopback HTTP server on a free port; it shuts itself down after SERVER_LIFETIME_SECONDS at the latest."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    httpd.timeout = 1
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    deadline = threading.Timer(SERVER_LIFETIME_SECONDS, httpd.shutdown)
+    deadline.daemon = True
+    deadline.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    deadline.cancel()
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A folder outside every brief holding canary files: text, a section, a CSL-YAML bibliography, a CSL style."""
+    folder = tmp_path_factory.mktemp("outside")
+    (folder / "canary.txt").write_text(f"{CANARY}\n", encoding="utf-8")
+    (folder / "canary.md").write_text(f"# Canary\n\n{CANARY}\n", encoding="utf-8")
+    (folder / "canary.yaml").write_text(
+        f"references:\n  - id: smith2020\n    type: book\n    title: \"{CANARY}\"\n", encoding="utf-8"
+    )
+    (folder / "canary.png").write_bytes(_png(2, 2))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The sample brief, copied and built once into its own dist/ (the 'previous artifacts' of every case)."""
+    brief = tmp_path_factory.mktemp("built") / "brief"
+    shutil.copytree(SAMPLE, brief)
+    done = run_cli("build", "--root", str(brief))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return brief
+
+
+@dataclass
+class World:
+    """What a case may use: its own copy of the brief, the canary folder, and the loopback server's URL."""
+
+    brief: Path
+    outside: Path
+    http: str
+
+    def write(self, relative: str, text: str) -> Path:
+        """Write a file of the brief (creating folders)."""
+        path = self.brief / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def append(self, relative: str, text: str) -> None:
+        """Append text to a file of the brief."""
+        path = self.brief / relative
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    def replace(self, relative: str, old: str, new: str) -> None:
+        """Replace text in a file of the brief (which must hold it)."""
+        path = self.brief / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def section(self, text: str, name: str = "04.hostile.md") -> None:
+        """Add a section after the sample's three."""
+        self.write(f"content/{name}", text)
+
+    def own_styles(self) -> Path:
+        """Give the brief its own copy of the repository's styles/ and return it."""
+        styles = self.brief / "styles"
+        if not styles.exists():
+            shutil.copytree(REPO / "styles", styles)
+        return styles
+
+
+@pytest.fixture
+def world(built, outside, server, tmp_path) -> World:
+    """A private copy of the built brief, dist/ included."""
+    brief = tmp_path / "brief"
+    shutil.copytree(built, brief, symlinks=True)
+    return World(brief=brief, outside=outside, http=server)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of a folder (hidden ones included) by name, with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def assert_nothing_lost_or_leaked(world: World, before: dict[str, bytes], output: str) -> None:
+    """dist/ is byte for byte as before, no file of the brief or message holds the canary, no request was made."""
+    after = snapshot(world.brief / "dist")
+    assert sorted(after) == sorted(before), "dist/ gained or lost files"
+    for name, data in before.items():
+        assert after[name] == data, f"dist/{name} changed"
+    assert CANARY not in output
+    for path in world.brief.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            assert CANARY.encode() not in path.read_bytes(), f"{path} holds the canary"
+    assert _Recorder.requests == [], f"the build made HTTP requests: {_Recorder.requests}"
+
+
+# --- the cases ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One broken input: how to break the brief, the exit code, and a regex the message must match."""
+
+    name: str
+    breaks: Callable[[World], None]
+    code: int
+    message: str
+
+
+def _png(width: int, height: int) -> bytes:
+    """A PNG whose header declares width x height (the pixel data is empty: only the header is ever read)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def _symlink(world: World, relative: str, target: Path) -> None:
+    link = world.brief / relative
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+
+
+def _fifo(world: World) -> None:
+    os.mkfifo(world.brief / "content" / "04.pipe.md")
+
+
+def _nested_list(depth: int) -> str:
+    return "".join("  " * level + "- item\n" for level in range(depth))
+
+
+def _own_print_css(world: World, css: str, *, first: bool = False) -> None:
+    styles = world.own_styles()
+    text = (styles / "print.css").read_text(encoding="utf-8")
+    (styles / "print.css").write_text(css + text if first else text + css, encoding="utf-8")
+
+
+def _missing_font(world: World) -> None:
+    styles = world.own_styles()
+    for font in (styles / "fonts").glob("source-serif-4-latin-400-normal.*"):
+        font.unlink()
+
+
+def _template_attachment(world: World) -> None:
+    world.write("templates/brief.html", (REPO / "templates" / "brief.html").read_text(encoding="utf-8").replace(
+        "</head>", f'<link rel="attachment" href="file://{world.outside}/canary.txt" />\n</head>'))
+
+
+def _bomb_in_stylesheet(world: World) -> None:
+    styles = world.own_styles()
+    (styles / "bomb.png").write_bytes(_png(10_000, 10_000))
+    _own_print_css(world, "\nbody { background-image: url(bomb.png); }\n")
+
+
+def _alias_bomb() -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        prior = chr(ord("a") + level - 1)
+        here = chr(ord("a") + level)
+        lines.append(f"{here}: &{here} [" + ", ".join([f"*{prior}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+SECTION = r"content/04\.hostile\.md"
+
+CASES = [
+    # YAML
+    Case("malformed-yaml", lambda w: w.write("content/metadata.yaml", 'title: "unterminated\nseries: x\n'), 1,
+         r"^content/metadata\.yaml:3:1: found unexpected end of stream while scanning a quoted scalar"),
+    Case("duplicate-key-metadata", lambda w: w.append("content/metadata.yaml", "title: Again\n"), 1,
+         r"^content/metadata\.yaml:13:1: duplicate key 'title' \(first at line 2\)"),
+    Case("duplicate-key-references", lambda w: w.replace("references.yaml", "    type: report\n",
+                                                           "    type: report\n    type: book\n"), 1,
+         r"^references\.yaml:4:5: duplicate key 'type' \(first at line 3\)"),
+    Case("duplicate-reference-id", lambda w: w.append("references.yaml", "  - id: smith2020\n    type: book\n"
+                                                                          "    title: Twice\n"), 1,
+         r"^references\.yaml:27:9: duplicate id 'smith2020' \(first at line 2\)"),
+    Case("numeric-reference-id", lambda w: w.append("references.yaml", "  - id: 2020\n    type: book\n    title: N\n"),
+         1, r"^references\.yaml:27:9: id 2020 \(int\) is not text; quote it"),
+    Case("alias-bomb", lambda w: w.append("content/metadata.yaml", _alias_bomb()), 1,
+         r"^content/metadata\.yaml:13:4: anchor &a is not allowed"),
+    Case("alias-bomb-references", lambda w: w.write("references.yaml", _alias_bomb()), 1,
+         r"^references\.yaml:1:4: anchor &a is not allowed"),
+    Case("yaml-nesting", lambda w: w.append("content/metadata.yaml", "deep: " + "[" * 40 + "]" * 40 + "\n"), 1,
+         r"^content/metadata\.yaml:13:\d+: nesting deeper than 32 levels"),
+    Case("non-utf8-yaml", lambda w: (w.brief / "content/metadata.yaml").write_bytes(b"title: caf\xe9\n"), 1,
+         r"^content/metadata\.yaml:1: not UTF-8 text \(byte 10\)"),
+    Case("yaml-block-in-section-csl-url", lambda w: w.section(f"---\ncsl: {w.http}/style.csl\n---\n\n# Four\n"), 1,
+         rf"^{SECTION}:1: YAML metadata block in a section"),
+    Case("yaml-block-in-section-bibliography", lambda w: w.section(
+        f"# Four\n\nText.\n\n---\nbibliography: {w.outside}/canary.yaml\n---\n"), 1,
+         rf"^{SECTION}:5: YAML metadata block in a section"),
+    Case("metadata-csl-url", lambda w: w.append("content/metadata.yaml", f"csl: {w.http}/style.csl\n"), 1,
+         r"^content/metadata\.yaml:13:1: 'csl:' is not allowed in metadata"),
+    Case("metadata-citation-abbreviations", lambda w: w.append(
+        "content/metadata.yaml", f"citation-abbreviations: {w.outside}/canary.txt\n"), 1,
+         r"^content/metadata\.yaml:13:1: 'citation-abbreviations:' is not allowed in metadata"),
+    Case("metadata-bibliography", lambda w: w.append("content/metadata.yaml", f"bibliography: {w.outside}/canary.yaml\n"),
+         1, r"^content/metadata\.yaml:13:1: 'bibliography:' is not allowed in metadata"),
+    Case("references-link-outside", lambda w: _symlink(w, "references.yaml", w.outside / "canary.yaml"), 1,
+         r"^references\.yaml: is a link to a file outside the project; refused"),
+    # Citations and notes
+    Case("unknown-citation", lambda w: w.section("# Four\n\nA claim [@nobody2020].\n"), 1,
+         rf"^{SECTION}:3: citation @nobody2020 is not in references\.yaml"),
+    Case("undefined-note", lambda w: w.section("# Four\n\nA claim.[^ghost]\n"), 1,
+         rf"^{SECTION}:3: note \[\^ghost\] has no definition"),
+    Case("unused-note", lambda w: w.section("# Four\n\nA claim.\n\n[^spare]: Never used.\n"), 1,
+         rf"^{SECTION}:5: note \[\^spare\] is defined but never referenced"),
+    Case("duplicate-note-label", lambda w: (w.section("# Four\n\nOne.[^n]\n\n[^n]: First.\n"),
+                                            w.section("# Five\n\nTwo.[^n]\n\n[^n]: Second.\n", "05.more.md")), 1,
+         r"^content/05\.more\.md:5: note label \[\^n\] is defined more than once"),
+    # Raw HTML, raw blocks, attributes
+    Case("raw-html-img", lambda w: w.section(f'# Four\n\n<img src="{w.http}/pixel.png">\n'), 1,
+         rf"^{SECTION}:3:1: raw HTML is not allowed \(<img src="),
+    Case("raw-html-attachment", lambda w: w.section(
+        f'# Four\n\nSee <a rel="attachment" href="file://{w.outside}/canary.txt">this</a>.\n'), 1,
+         rf"^{SECTION}:3:5: raw HTML is not allowed \(<a rel=\"attachment\""),
+    Case("raw-html-iframe", lambda w: w.section(f'# Four\n\n<iframe src="{w.http}/frame"></iframe>\n'), 1,
+         rf"^{SECTION}:3:1: raw HTML is not allowed \(<iframe"),
+    Case("raw-html-script", lambda w: w.section("# Four\n\n<script>fetch('/x')</script>\n"), 1,
+         rf"^{SECTION}:3:1: raw HTML is not allowed \(<script>"),
+    Case("raw-html-block", lambda w: w.section(f'# Four\n\n```{{=html}}\n<link rel="stylesheet" href="{w.http}/a.css">\n```\n'),
+         1, rf"^{SECTION}:3:1: raw HTML is not allowed \(<link"),
+    Case("raw-latex-block", lambda w: w.section(f"# Four\n\n```{{=latex}}\n\\input{{{w.outside}/canary.txt}}\n```\n"), 1,
+         rf"^{SECTION}:3:1: raw latex block is not allowed"),
+    Case("style-url", lambda w: w.section(f'# Four\n\n[text]{{style="background: url({w.http}/bg.png)"}}\n'), 1,
+         rf"^{SECTION}:3:1: attribute style=\"background: url\(http"),
+    Case("link-attachment-attribute", lambda w: w.section("# Four\n\n[notes](references.yaml){rel=attachment}\n"), 1,
+         rf"^{SECTION}:3:1: attribute rel=\"attachment\" is not allowed"),
+    Case("event-handler-attribute", lambda w: w.section("# Four\n\n::: {onclick=\"alert(1)\"}\nText.\n:::\n"), 1,
+         rf"^{SECTION}:3:1: attribute onclick=\"alert\(1\)\" is not allowed"),
+    # Images and links
+    Case("image-outside-absolute", lambda w: w.section(f"# Four\n\n![Canary]({w.outside}/canary.png)\n"), 1,
+         rf"^{SECTION}:3:1: image /\S+/canary\.png points outside the project; refused"),
+    Case("image-outside-relative", lambda w: w.section(
+        f"# Four\n\n![Canary]({os.path.relpath(w.outside / 'canary.png', w.brief)})\n"), 1,
+         rf"^{SECTION}:3:1: image \.\./\S+canary\.png points outside the project; refused"),
+    Case("image-http", lambda w: w.section(f"# Four\n\n![Remote]({w.http}/remote.png)\n"), 1,
+         rf"^{SECTION}:3:1: image http://127\.0\.0\.1:\d+/remote\.png is not a file in the project"),
+    Case("image-data-url", lambda w: w.section("# Four\n\n![Inline](data:image/png;base64,iVBORw0KGgo=)\n"), 1,
+         rf"^{SECTION}:3:1: image data:image/png;base64,iVBORw0KGgo= is not a file in the project"),
+    Case("image-symlink-outside", lambda w: (_symlink(w, "figure.png", w.outside / "canary.png"),
+                                             w.section("# Four\n\n![Figure](figure.png)\n")), 1,
+         rf"^{SECTION}:3:1: image figure\.png points outside the project; refused"),
+    Case("image-100-megapixels", lambda w: ((w.brief / "huge.png").write_bytes(_png(10_000, 10_000)),
+                                            w.section("# Four\n\n![Huge](huge.png)\n")), 1,
+         rf"^{SECTION}:3:1: image huge\.png refused: 10000x10000 pixels \(100 megapixels\) is over the 35-megapixel limit"),
+    Case("image-svg-entities", lambda w: (w.write("bomb.svg", '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "aaaa">]>\n'
+                                                  '<svg xmlns="http://www.w3.org/2000/svg">&a;</svg>\n'),
+                                          w.section("# Four\n\n![Bomb](bomb.svg)\n")), 1,
+         rf"^{SECTION}:3:1: image bomb\.svg refused: an SVG with a DOCTYPE or entities"),
+    Case("link-outside", lambda w: w.section(f"# Four\n\nSee [this]({w.outside}/canary.txt).\n"), 1,
+         rf"^{SECTION}:3:5: link /\S+canary\.txt points outside the project; refused"),
+    Case("link-javascript", lambda w: w.section("# Four\n\nSee [this](javascript:alert(1)).\n"), 1,
+         rf"^{SECTION}:3:5: link javascript:alert\(1\) uses the scheme 'javascript:'"),
+    # Section files
+    Case("section-link-outside", lambda w: _symlink(w, "content/04.canary.md", w.outside / "canary.md"), 1,
+         r"^content/04\.canary\.md: is a link to a file outside the project; refused"),
+    Case("section-pipe", _fifo, 1, r"^content/04\.pipe\.md: is not a regular file; refused"),
+    Case("missing-section-folder", lambda w: shutil.rmtree(w.brief / "content"), 1,
+         r"/brief: no content/ folder"),
+    Case("empty-content", lambda w: [p.write_text("") for p in (w.brief / "content").glob("*.md")], 1,
+         r"^content/01\.executive-summary\.md: every section file is empty"),
+    Case("non-utf8-section", lambda w: (w.brief / "content/04.hostile.md").write_bytes(b"# Four\n\nSe\xf1or\n"), 1,
+         rf"^{SECTION}:3: not UTF-8 text \(byte 10\)"),
+    Case("ten-megabyte-section", lambda w: w.section("# Four\n\n" + ("word " * 200 + "\n\n") * 10_000), 1,
+         rf"^{SECTION}: larger than 1000 KB; refused"),
+    Case("nested-brackets", lambda w: w.section("# Four\n\n" + "[" * 20_000 + "x" + "]" * 20_000 + "\n"), 1,
+         rf"^{SECTION}:3: square brackets nested 20000 deep"),
+    Case("nested-lists", lambda w: w.section("# Four\n\n" + "- " * 2000 + "item\n"), 1,
+         rf"^{SECTION}:3: lists or block quotes nested 2000 levels deep"),
+    Case("nested-indented-lists", lambda w: w.section("# Four\n\n" + _nested_list(100)), 1,
+         rf"^{SECTION}:35: lists or block quotes nested 33 levels deep"),
+    Case("nested-quotes", lambda w: w.section("# Four\n\n" + ">" * 5000 + " deep\n"), 1,
+         rf"^{SECTION}:3: lists or block quotes nested 5000 levels deep"),
+    Case("backtick-run", lambda w: w.section("# Four\n\n" + "`" * 16_000 + "\n"), 1,
+         rf"^{SECTION}:3: a run of 16000 backticks; more than 64 are refused"),
+    Case("angle-brackets-word", lambda w: w.section("# Four\n\n" + "<http://a" * 4000 + "\n"), 1,
+         rf"^{SECTION}:3: a word with 4000 '<'; more than 16 are refused"),
+    Case("native-span-style", lambda w: w.section(f'# Four\n\nA <span style="background: url({w.http}/s.png)">x</span>.\n'),
+         1, rf"^{SECTION}:3:3: raw HTML is not allowed \(<span style="),
+    # Styles, fonts, templates (trusted more, but still fenced in)
+    Case("missing-font", _missing_font, 1,
+         r"^styles/brand\.yaml: (print )?font file fonts/source-serif-4-latin-400-normal\.\w+ for Source Serif 4 not found"),
+    Case("unknown-citation-style", lambda w: w.replace("content/metadata.yaml", "citation-style: chicago-notes-bibliography",
+                                                       "citation-style: no-such-style"), 1,
+         r"^content/metadata\.yaml: citation-style 'no-such-style' not found"),
+    Case("css-import-http", lambda w: _own_print_css(w, f'@import url("{w.http}/import.css");\n', first=True), 1,
+         r"^qi-brief-7\.pdf: weasyprint: .*refused http://127\.0\.0\.1:\d+/import\.css"),
+    Case("css-image-bomb", _bomb_in_stylesheet, 1,
+         r"^qi-brief-7\.pdf: weasyprint: Failed to load image at '\S+bomb\.png': ValueError: refused \S+: "
+         r"10000x10000 pixels \(100 megapixels\)"),
+    Case("template-attachment-outside", _template_attachment, 1,
+         r"^qi-brief-7\.pdf: weasyprint: .*refused file://\S+canary\.txt: outside the project"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_input_is_refused(world, case):
+    """The broken input fails the build with its message and exit code, and dist/ is untouched and unleaked."""
+    before = snapshot(world.brief / "dist")
+    case.breaks(world)
+    done = run_cli("build", "--root", str(world.brief), timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == case.code, output
+    assert re.search(case.message, done.stderr, re.M), done.stderr
+    assert "Traceback" not in output
+    assert_nothing_lost_or_leaked(world, before, output)
+
+
+def test_there_are_at_least_thirty_cases():
+    """The issue asks for at least 30 hostile inputs in the table."""
+    assert len(CASES) >= 30 and len({case.name for case in CASES}) == len(CASES)
+
+
+# --- controls: the detectors themselves work ------------------------------------------------------------
+
+
+def test_canary_check_sees_text_that_reaches_an_output(world):
+    """The canary check is not blind: canary text put inside the brief does reach the HTML, and is found there."""
+    world.section(f"# Four\n\n{CANARY}\n")
+    done = run_cli("build", "--root", str(world.brief), "--format", "html", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert CANARY.encode() in (world.brief / "dist" / "qi-brief-7.html").read_bytes()
+
+
+def test_loopback_server_records_requests(server):
+    """The server notes requests, so an empty list really means no request was made."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(f"{server}/probe", timeout=5)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 404
+    assert _Recorder.requests == ["GET /probe"]
+    _Recorder.requests.clear()
+
+
+# --- the output folder: unwritable, full, locked, killed ----------------------------------------------------
+
+_CLI = "import sys; sys.argv = ['build.py', *sys.argv[1:]]; from qibrief.cli import main; main()"
+
+
+def run_patched(patch: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI in a fresh Python that first executes `patch` (to simulate a full disk, a kill...)."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "src"), **(env or {})}
+    return subprocess.run([sys.executable, "-c", f"{patch}\n{_CLI}", *args], capture_output=True, text=True,
+                          timeout=180, cwd=REPO, env=environment)
+
+
+_DISK_FULL = """
+import os, tempfile
+_mkstemp = tempfile.mkstemp
+def _full(*args, **kwargs):
+    fd, name = _mkstemp(*args, **kwargs)
+    full = os.open("/dev/full", os.O_WRONLY)  # every write to /dev/full fails with ENOSPC
+    os.dup2(full, fd)
+    os.close(full)
+    return fd, name
+tempfile.mkstemp = _full
+"""
+
+_UNWRITABLE = """
+import errno, os, tempfile
+def _refuse(*args, **kwargs):
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+tempfile.mkstemp = _refuse
+"""
+
+
+def _edit(world: World) -> None:
+    # A real change, so the build cache does not answer 'Up to date' and the build renders and publishes.
+    world.replace("content/03.conclusion.md", "It matters too.", "It matters as well.")
+
+
+def test_disk_full_leaves_previous_artifacts(world):
+    """A disk that fills while the artifacts are staged (writes fail with ENOSPC) leaves dist/ as it was."""
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    done = run_patched(_DISK_FULL, "build", "--root", str(world.brief))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"dist: could not write the outputs \(No space left on device\); previous files left in place",
+                     done.stderr)
+    assert_nothing_lost_or_leaked(world, before, done.stdout + done.stderr)
+
+
+def test_unwritable_output_folder_simulated(world):
+    """An output folder that refuses new files (EACCES, simulated so it holds for root too) leaves dist/ as it was."""
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    done = run_patched(_UNWRITABLE, "build", "--root", str(world.brief))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"dist: could not write the outputs \(Permission denied\); previous files left in place",
+                     done.stderr)
+    assert_nothing_lost_or_leaked(world, before, done.stdout + done.stderr)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; the simulated test covers it")
+def test_read_only_output_folder(world):
+    """A read-only dist/ fails the build before any work, with the folder named, and dist/ stays as it was."""
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    (world.brief / "dist").chmod(0o555)
+    try:
+        done = run_cli("build", "--root", str(world.brief), timeout=120)
+    finally:
+        (world.brief / "dist").chmod(0o755)
+    assert done.returncode == 1
+    assert re.search(r"dist: the output folder is not writable", done.stderr)
+    assert_nothing_lost_or_leaked(world, before, done.stdout + done.stderr)
+
+
+def test_output_folder_that_is_a_file(world, tmp_path):
+    """--out naming a file is a clear error, not a traceback."""
+    target = tmp_path / "not-a-folder"
+    target.write_text("x")
+    done = run_cli("build", "--root", str(world.brief), "--out", str(target), timeout=120)
+    assert done.returncode in (1, 2)
+    assert str(target) in done.stderr and "Traceback" not in done.stderr
+
+
+def test_second_concurrent_build_exits_at_once(world):
+    """While one build holds dist/, a second exits with code 3 and says so, and dist/ is untouched."""
+    from qibrief.lock import output_lock
+
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    with output_lock(world.brief / "dist"):
+        done = run_cli("build", "--root", str(world.brief), timeout=60)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert re.search(r"dist: another build is writing to this folder; wait for it to finish", done.stderr)
+    assert_nothing_lost_or_leaked(world, before, done.stdout + done.stderr)
+
+
+def test_two_real_builds_at_once(world):
+    """Of two builds started together into one folder, the second exits 3 at once and the first completes."""
+    _edit(world)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    first = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--root", str(world.brief)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert first.stdout.readline().startswith("Reading sources")  # it holds the lock from before this line
+        second = run_cli("build", "--root", str(world.brief), timeout=60)
+        assert second.returncode == 3, second.stderr
+        assert "another build is writing to this folder" in second.stderr
+    finally:
+        out, err = first.communicate(timeout=180)
+    assert first.returncode == 0, out + err
+    assert "It matters as well." in (world.brief / "dist" / "qi-brief-7.html").read_text(encoding="utf-8")
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_sigkill_during_render_loses_nothing(world, tmp_path):
+    """SIGKILL while the PDF renders leaves dist/ as it was; the next build works and clears what tools left in TMPDIR."""
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmpdir)}
+    build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--root", str(world.brief)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for line in build.stdout:
+            if line.startswith("Writing HTML"):  # the PDF layout (about a second) starts now
+                break
+        build.send_signal(signal.SIGKILL)
+    finally:
+        build.communicate(timeout=60)
+    assert build.returncode == -signal.SIGKILL
+    assert_nothing_lost_or_leaked(world, before, "")
+    # WeasyPrint's fonts and ctypes' probes can only be in the killed build's private folder.
+    assert all(p.name.startswith(f"qibrief-build-{build.pid}-") for p in tmpdir.iterdir())
+    again = run_cli("build", "--root", str(world.brief), timeout=180, env={**os.environ, "TMPDIR": str(tmpdir)})
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert list(tmpdir.iterdir()) == []
+    assert "It matters as well." in (world.brief / "dist" / "qi-brief-7.html").read_text(encoding="utf-8")
+    assert _leftovers(world.brief / "dist") == []
+
+
+_KILL_AT_PUBLISH = """
+import os, signal
+_replace = os.replace
+def _die(src, dst, *args, **kwargs):
+    if str(src).endswith(".tmp") and ".qibrief-cache" not in str(src):
+        os.kill(os.getpid(), signal.SIGKILL)  # killed with every artifact staged and none yet in place
+    return _replace(src, dst, *args, **kwargs)
+os.replace = _die
+"""
+
+
+def test_sigkill_while_publishing_keeps_artifacts_and_next_build_cleans_up(world):
+    """SIGKILL after staging, before any rename, leaves the old artifacts; the next build removes the staging files."""
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    done = run_patched(_KILL_AT_PUBLISH, "build", "--root", str(world.brief))
+    assert done.returncode == -signal.SIGKILL, done.stdout + done.stderr
+    dist = world.brief / "dist"
+    staged = _leftovers(dist)
+    assert len(staged) == 3  # killed while publishing: staging files are left, the artifacts are not touched
+    for name, data in before.items():
+        assert (dist / name).read_bytes() == data
+    again = run_cli("build", "--root", str(world.brief), timeout=180)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _leftovers(dist) == []
+    assert "It matters as well." in (dist / "qi-brief-7.html").read_text(encoding="utf-8")
+
+
+# --- the guards one by one ------------------------------------------------------------------------------------
+
+
+def test_fetcher_serves_project_files_and_refuses_the_rest(tmp_path, outside, server):
+    """WeasyPrint's fetcher serves a file in the project and refuses HTTP, outside files and image bombs."""
+    from qibrief.fetcher import ProjectFetcher
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "ok.css").write_text("p { color: red }")
+    (project / "bomb.png").write_bytes(_png(20_000, 20_000))
+    fetcher = ProjectFetcher([project])
+    assert fetcher.fetch((project / "ok.css").as_uri()).read() == b"p { color: red }"
+    refused = {
+        f"{server}/x.css": "only files inside the project",
+        (outside / "canary.txt").as_uri(): "outside the project",
+        (project / "bomb.png").as_uri(): "400 megapixels",
+        "data:image/png;base64," + __import__("base64").b64encode(_png(10_000, 10_000)).decode(): "100 megapixels",
+    }
+    for url, reason in refused.items():
+        with pytest.raises(ValueError, match=reason):
+            fetcher.fetch(url)
+    assert _Recorder.requests == []
+
+
+def test_reader_keeps_html_spans_and_divs_as_text():
+    """With raw HTML off, <span style> and <div style> stay text: no Span or Div carries their attributes."""
+    import json
+
+    from qibrief.pandoc import READER, run_pandoc
+
+    text = '<span style="color: red">a</span>\n\n<div style="x">\nb\n</div>\n'
+    ast = json.loads(run_pandoc(["--from", READER, "--to", "json"], stdin=text.encode()).output)
+    assert '"style"' not in json.dumps(ast)
+    assert [block["t"] for block in ast["blocks"]] == ["Para", "Para"]
+
+
+def test_pandoc_time_limit_is_a_clear_error(monkeypatch):
+    """A Pandoc run over its time limit ends with a message naming the likely cause, not a hang."""
+    from qibrief import pandoc
+    from qibrief.problems import BuildError
+
+    monkeypatch.setattr(pandoc, "TIMEOUT_SECONDS", 0.5)
+    with pytest.raises(BuildError, match=r"pandoc: gave up after 0\.5 s; a section may hold pathological nesting"):
+        pandoc.run_pandoc(["--from", "markdown", "--to", "json"], stdin=("[" * 12 + "x" + "]" * 12).encode())
+
+
+def test_pandoc_dies_with_a_killed_build():
+    """When the build process is SIGKILLed, the Pandoc it started is killed too instead of running on."""
+    marker = uuid.uuid4().hex
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "from qibrief.pandoc import run_pandoc\n"
+         f"run_pandoc(['--from', 'markdown', '--to', 'json', '--metadata', 'marker={marker}'], "
+         "stdin=('[' * 14 + 'x' + ']' * 14).encode())"],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    try:
+        assert _wait_for(lambda: _processes_with(marker), 20), "Pandoc never started"
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+        assert _wait_for(lambda: not _processes_with(marker), 10), "Pandoc outlived the build"
+    finally:
+        child.kill()
+        for pid in _processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes() and b"python" not in (entry / "comm").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_stale_staging_files_only_are_removed(tmp_path):
+    """Under the lock, a killed build's staging files go; artifacts and unrelated hidden files stay."""
+    from qibrief.lock import remove_stale_staging
+
+    keep = ["qi-brief-7.pdf", ".qibrief-cache.json", ".notes.tmp", ".qi-brief-7.pdf.keep", "x.pdf.abcdefgh.tmp"]
+    stale = [".qi-brief-7.pdf.k2j_x9ab.tmp", ".qi-brief-7.docx.ABCdef12.tmp", ".qibrief-cache.json.4242.tmp"]
+    for name in keep + stale:
+        (tmp_path / name).write_text("x")
+    assert sorted(p.name for p in remove_stale_staging(tmp_path)) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
+
+
+def test_lock_is_released_when_its_holder_is_killed(tmp_path):
+    """A build killed with SIGKILL while holding the lock does not block the next one."""
+    from qibrief.lock import output_lock
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from qibrief.lock import output_lock\n"
+         f"with output_lock(Path({str(tmp_path)!r})):\n    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+    finally:
+        holder.kill()
+    with output_lock(tmp_path):
+        pass
+
+
+# --- fuzz: no input crashes the YAML loader, the lint or the note checks -------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_YAML_ALPHABET = st.sampled_from(list(" \n\t:-[]{}&*!|>'\"#?,%@`~.=<_\\") + ["a", "b", "id", "0", "1", "2020", "yes",
+                                                                            "!!int", "!!binary", "!!timestamp",
+                                                                            "2020-13-45", "\u00e9", "\x00", "\ufeff"])
+_MARKDOWN_ALPHABET = st.sampled_from(list(" \n\t[]()!{}<>#*_`~:^@-=\"'/\\.|>+1") + [
+    "a", "x", "[^n]", "[^n]: ", "^[", "[@smith2020]", "@key", "![i](", "](", "{style=", "{=html}", "```", ":::",
+    "<img src=", "http://", "file:///", "../", "javascript:", "\u00a0", "\u2019", "\ufffd"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.lists(_YAML_ALPHABET, max_size=120).map("".join)))
+def test_fuzz_yaml_loader(text):
+    """The strict YAML loader returns a value or raises YamlProblem; it never crashes on any text."""
+    from qibrief.yamlfile import YamlProblem, parse_yaml
+
+    try:
+        parse_yaml(text)
+    except YamlProblem as exc:
+        assert exc.message
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.sampled_from(
+        ["Image", "Link", "RawBlock", "RawInline", "Span", "Div", "Header", "data-pos", "a.md@1:1-1:2", "style"]),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.sampled_from(["t", "c", "blocks"]), children,
+                                                                      max_size=3),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON)
+def test_fuzz_lint_tree_on_any_json(tree):
+    """The AST walk survives any JSON shape, not only the shapes Pandoc writes."""
+    from qibrief.lint import lint_json
+    from qibrief.sections import Section
+
+    section = Section(path=REPO / "content" / "01.x.md", display="content/01.x.md", text="a\n")
+    for problem in lint_json(__import__("json").dumps(tree).encode(), [section], REPO):
+        assert problem.path
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_MARKDOWN_ALPHABET, max_size=150).map("".join))
+def test_fuzz_markdown_lint_through_pandoc(text):
+    """Any Markdown goes through the nesting check and the sourcepos parse and walk without a crash."""
+    import tempfile
+
+    from qibrief import lint
+    from qibrief.pandoc import run_pandoc
+    from qibrief.sections import Section
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "01.fuzz.md"
+        path.write_text(text, encoding="utf-8")
+        section = Section(path=path, display="content/01.fuzz.md", text=text)
+        problems = lint.check_pathological([section])
+        if not problems:
+            run = run_pandoc(["--from", lint.LINT_READER, "--to", "json", str(path)], sections=[section],
+                             cwd=Path(tmp), warnings_fail=False)
+            problems = lint.lint_json(run.output, [section], Path(tmp))
+    assert all(p.path == "content/01.fuzz.md" for p in problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_MARKDOWN_ALPHABET, max_size=80).map("".join), min_size=1, max_size=3))
+def test_fuzz_note_checks(texts):
+    """The note, hand-typed number, citation key and pull-quote checks survive any section text."""
+    from qibrief.checks.markdown import blocks, plain
+    from qibrief.checks.pullquotes import check_pull_quotes
+    from qibrief.checks.sources import check_citation_keys, check_notes, check_typed_numbers
+    from qibrief.sections import Section
+
+    sections = [Section(path=Path(f"/nonexistent/0{i}.s.md"), display=f"content/0{i}.s.md", text=text)
+                for i, text in enumerate(texts, start=1)]
+    problems = check_notes(sections) + check_typed_numbers(sections) + check_pull_quotes(sections)
+    problems += check_citation_keys(sections, {"smith2020"})
+    for section in sections:
+        for block in blocks(section):
+            plain(block.text)
+    assert all(p.path.startswith("content/0") for p in problems)
