@@ -25,8 +25,10 @@ ROOT_OPTION = click.option(
 def main(ctx: click.Context, debug: bool) -> None:
     """Build a policy brief from Markdown and CSL into PDF, DOCX and HTML.
 
-    With no command, runs `build`. Exit codes: 0 ok, 1 build or validation
-    failure, 2 usage error.
+    With no command, runs `build`. Exit codes: 0 ok; 1 build or validation
+    failure (bad or unsafe input, a tool's warning, a failed check, outputs
+    not writable; dist/ keeps its previous artifacts); 2 usage error; 3
+    another build is writing to the same output folder.
 
     \b
     Examples:
