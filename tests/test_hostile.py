@@ -262,6 +262,9 @@ CASES = [
          r"^content/metadata\.yaml:13:1: 'citation-abbreviations:' is not allowed in metadata"),
     Case("metadata-bibliography", lambda w: w.append("content/metadata.yaml", f"bibliography: {w.outside}/canary.yaml\n"),
          1, r"^content/metadata\.yaml:13:1: 'bibliography:' is not allowed in metadata"),
+    Case("reference-url-file-scheme", lambda w: w.replace("references.yaml", 'URL: "https://example.com/story"',
+                                                          f'URL: "file://{w.outside}/canary.txt"'), 1,
+         r"^references\.yaml:17: link file:///\S+canary\.txt uses the scheme 'file:'"),
     Case("references-link-outside", lambda w: _symlink(w, "references.yaml", w.outside / "canary.yaml"), 1,
          r"^references\.yaml: is a link to a file outside the project; refused"),
     # Citations and notes

@@ -93,8 +93,17 @@ def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[
 
 
 def check_parsed(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
-    """The same rules on the build's own AST (no positions): anything found is located by a text search."""
-    return lint_json(ast, sections, root)
+    """The same rules on the build's own AST (no positions): anything found is located by a text search.
+
+    Citeproc writes references.yaml's fields into the AST too (a URL becomes a link), so it is searched as well.
+    """
+    searched = list(sections)
+    references = root / "references.yaml"
+    try:
+        searched.append(Section(path=references, display="references.yaml", text=references.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
+        pass
+    return lint_json(ast, searched, root)
 
 
 def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
