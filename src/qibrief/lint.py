@@ -2,10 +2,11 @@
 
 Sections are untrusted input (many hands, pull requests), so before the main parse the lint refuses:
 raw HTML and raw blocks of any format; attributes other than ids, classes and a few harmless keys, and any
-attribute value carrying a URL or CSS; images that are not regular files inside the project; links to
-local files outside the project or with schemes other than http, https and mailto; nesting deep enough to
-make Pandoc's Markdown reader run for minutes; metadata keys that make Pandoc read files of its choosing;
-reference ids that are not text, or repeated.
+attribute value carrying a URL or CSS; images that are not PNG, JPEG, GIF, WebP or SVG files inside the
+project, or that declare too many pixels; links to local files outside the project or with schemes other
+than http, https and mailto; deep nesting, long backtick runs and '<'-laden words, on which Pandoc's
+Markdown reader runs for minutes; metadata keys that make Pandoc read files of its choosing; reference ids
+that are not text, or repeated; inputs that are links out of the project.
 
 Positions come from a parse with commonmark_x+sourcepos (the `markdown` reader the build needs for
 citations has no source positions). The same rules then run on the build's own AST, so a construct the two
