@@ -8,9 +8,11 @@ than http, https and mailto; deep nesting, long backtick runs and '<'-laden word
 Markdown reader runs for minutes; metadata keys that make Pandoc read files of its choosing; reference ids
 that are not text, or repeated; inputs that are links out of the project.
 
-Positions come from a parse with commonmark_x+sourcepos (the `markdown` reader the build needs for
-citations has no source positions). The same rules then run on the build's own AST, so a construct the two
-readers see differently cannot slip through; what only that pass finds is located by searching the text.
+The rules run on the build's own AST after the one parse (so what is refused is exactly what would be
+rendered); positions come from a second parse with commonmark_x+sourcepos (the `markdown` reader the build
+needs for citations has none), run only when there is something to place, or raw markup to find (the
+build's reader turns raw HTML into text, so only that parse sees it). What that parse reads differently is
+placed by searching the text.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ MAX_BLOCK_DEPTH = 32
 MAX_BACKTICK_RUN = 64
 MAX_ANGLES_IN_WORD = 16
 _BACKTICKS = re.compile(r"`{%d,}" % (MAX_BACKTICK_RUN + 1))
+# Anything that could be raw HTML or a raw block ({=html}); none of it in a section means no markup to find.
+_MARKUP = re.compile(r"<[A-Za-z/!?]|\{=")
 # Keys a section may set in {...} besides #id and .class; nothing that HTML or CSS would act on.
 ALLOWED_ATTRIBUTES = ("custom-style", "width", "height", "lang", "dir")
 # Written by the sourcepos extension itself, never by authors.
@@ -74,27 +78,39 @@ class Finding:
 
 
 def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
-    """Every lint problem of a brief's sources: metadata, style, references, nesting, then the sections' AST."""
-    from .pandoc import run_pandoc
-
+    """Every lint problem found before the main parse: inputs, metadata, style, references, what stalls the
+    reader, and (when a section holds any markup at all) raw HTML and raw blocks, with their positions."""
     problems = check_project_paths(project)
     if problems:
         return problems
     problems = check_metadata(meta.raw, project.display(project.metadata_file))
     problems += check_style_path(csl, project, project.display(project.metadata_file))
     problems += check_references(project.references_file, project.display(project.references_file))
-    nesting = check_pathological(sections)
-    if nesting or not sections:
-        return problems + nesting
+    stalling = check_pathological(sections)
+    if stalling:
+        return problems + stalling
+    # The build's reader drops raw HTML to text, so only a parse that keeps it can see it; that parse
+    # costs a quarter of a second on brief 50, and most briefs hold no markup at all.
+    if any(_MARKUP.search(section.text) for section in sections):
+        problems += lint_positions(sections, project.root)
+    return problems
+
+
+def lint_positions(sections: Sequence[Section], root: Path) -> list[Problem]:
+    """Parse the sections with commonmark_x+sourcepos and lint that AST: every problem with file, line, column."""
+    from .pandoc import run_pandoc
+
+    if not sections:
+        return []
     run = run_pandoc(
         ["--from", LINT_READER, "--to", "json", *[str(s.path) for s in sections]],
-        sections=sections, cwd=project.root, warnings_fail=False,
+        sections=sections, cwd=root, warnings_fail=False,
     )
-    return problems + lint_json(run.output, sections, project.root)
+    return lint_json(run.output, sections, root)
 
 
 def check_parsed(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
-    """The same rules on the build's own AST (no positions): anything found is located by a text search.
+    """The rules on the build's own AST; what they find is placed by a sourcepos parse, else by a text search.
 
     Citeproc writes references.yaml's fields into the AST too (a URL becomes a link), so it is searched as well.
     """
@@ -104,7 +120,13 @@ def check_parsed(ast: bytes | dict, sections: Sequence[Section], root: Path) -> 
         searched.append(Section(path=references, display="references.yaml", text=references.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError):
         pass
-    return lint_json(ast, searched, root)
+    found = lint_json(ast, searched, root)
+    if not found:
+        return found
+    placed = lint_positions(sections, root)
+    if not placed:
+        return found
+    return placed + [problem for problem in found if problem.path == "references.yaml"]
 
 
 def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
