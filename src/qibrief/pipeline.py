@@ -15,7 +15,6 @@ from typing import Callable
 from . import brand as brandmod
 from . import cache
 from . import html as htmlmod
-from . import lint
 from .citestyle import resolve_style
 from .metadata import Metadata, read_metadata
 from .pandoc import docx_args, embed_images, html_args, parse_args, run_pandoc
@@ -116,6 +115,8 @@ def read_sources(root: Path) -> Sources:
     sections, problems = collect_sections(project.content_dir, project.root)
     warnings = fail_on(problems, "Reading sections")
     csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
+    from . import lint  # not needed by a build that finds nothing to do
+
     fail_on(lint.lint_sources(project, meta, sections, csl), "Checking the sources")
     return Sources(project=project, meta=meta, brand=brand, sections=sections, csl=csl, warnings=warnings)
 
@@ -128,6 +129,8 @@ def parse_brief(sources: Sources) -> bytes:
         cwd=sources.project.root,
     )
     # The lint parsed with another reader; the same rules on this AST catch what the two see differently.
+    from . import lint
+
     fail_on(lint.check_parsed(run.output, sources.sections, sources.project.root), "Checking the parsed sources")
     return embed_images(run.output, sources.project.root)
 
