@@ -128,7 +128,7 @@ def parse_brief(sources: Sources) -> bytes:
         sections=sources.sections,
         cwd=sources.project.root,
     )
-    # The lint parsed with another reader; the same rules on this AST catch what the two see differently.
+    # The lint's rules on the AST the outputs are written from (raw markup was looked for before the parse).
     from . import lint
 
     fail_on(lint.check_parsed(run.output, sources.sections, sources.project.root), "Checking the parsed sources")
