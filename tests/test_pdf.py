@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,16 @@ def test_character_outside_brand_fonts_fails_with_its_place(sample_copy, tmp_pat
     assert "qi-brief-7.pdf: #conclusion: character U+4E2D CJK UNIFIED IDEOGRAPH-4E2D (中) is in no brand font" in done.stderr
     assert "U+2191" not in done.stderr  # the brand fonts have this arrow (the notes use it for back-links)
     assert not (tmp_path / "out" / "qi-brief-7.pdf").exists()
+
+
+def test_runaway_layout_is_stopped_with_a_clear_error(monkeypatch):
+    """A layout that runs past the time limit ends with an error naming the PDF, not a hang."""
+    from qibrief import pdf
+    from qibrief.problems import BuildError
+
+    monkeypatch.setattr(pdf, "LAYOUT_SECONDS", 1)
+    document = "<html lang='en'><body>" + "".join(f"<p>{i} " + "word " * 200 + "</p>" for i in range(3000)) + "</body></html>"
+    start = time.perf_counter()
+    with pytest.raises(BuildError, match=r"^x\.pdf: WeasyPrint's layout ran past 1 s and was stopped"):
+        pdf.render_pdf(document, stylesheets=[], base_dir=Path("/tmp"), allowed_roots=[Path("/tmp")], display="x.pdf")
+    assert time.perf_counter() - start < 30

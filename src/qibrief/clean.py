@@ -15,9 +15,16 @@ def clean(root: Path, out: Path) -> list[Path]:
     """Delete this brief's artifacts and stale staging files from out; return what was removed."""
     project = locate_project(root)
     slug = read_metadata(project.metadata_file, project.display(project.metadata_file)).slug
-    removed = []
+    removed: list[Path] = []
     if not out.is_dir():
         return removed
+    from .lock import output_lock
+
+    with output_lock(out):  # never delete what a running build is about to publish
+        return _remove(out, slug, removed)
+
+
+def _remove(out: Path, slug: str, removed: list[Path]) -> list[Path]:
     names = {slug + suffix for suffix in SUFFIXES} | {"manifest.json", CACHE_FILE}
     for path in sorted(out.iterdir()):
         stale = path.name.startswith(f".{slug}.") and path.name.endswith(".tmp")

@@ -27,7 +27,7 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 from .problems import Problem
-from .sections import Section
+from .sections import Section, fenced_lines
 
 # Footnotes off: Pandoc 3.9's commonmark reader loops until its heap runs out on a note that refers to
 # itself ("[^n]: [^n]", found by the fuzz test). Without them a note definition reads as a paragraph (or a
@@ -235,7 +235,6 @@ def check_references(path: Path, display: str) -> list[Problem]:
 
 # --- nesting, on the text ---------------------------------------------------------------------------------
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?")
 
 
@@ -251,9 +250,8 @@ def _nesting_in(section: Section) -> list[Problem]:
     problems: list[Problem] = []
     depth = 0
     brackets_reported = blocks_reported = False  # one message per kind and section is enough
-    fence: str | None = None
     ticks_reported = angles_reported = False
-    for number, line in enumerate(section.text.splitlines(), start=1):
+    for number, line, in_code in fenced_lines(section.text):
         # Before fences are skipped: a fence of 16000 backticks stalls the reader as much as inline ones.
         ticks = _BACKTICKS.search(line)
         if ticks and not ticks_reported:
@@ -265,13 +263,7 @@ def _nesting_in(section: Section) -> list[Problem]:
             angles_reported = True
             problems.append(Problem(section.display, number, f"a word with {angles} '<'; more than "
                                     f"{MAX_ANGLES_IN_WORD} are refused (Pandoc's reader stalls on them)"))
-        opened = _FENCE.match(line)
-        if fence is not None:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(1)
+        if in_code:
             continue
         if not line.strip():
             depth = 0  # a blank line ends the paragraph, and any bracket span in it

@@ -30,6 +30,35 @@ def _collect_weasyprint_log() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
+LAYOUT_SECONDS = 120
+
+
+class _LayoutTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """Raise _LayoutTimeout in this (main) thread after `seconds`; elsewhere, no limit can be set."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _LayoutTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def pdf_identifier(document: str) -> bytes:
     """A PDF /ID derived from the document's content, so the same sources give the same bytes."""
     return hashlib.sha256(document.encode("utf-8")).hexdigest()[:32].encode("ascii")
@@ -87,7 +116,7 @@ def render_pdf(
     import weasyprint
 
     fetcher, css, fonts, profiles, css_messages = _stylesheets(tuple(stylesheets), tuple(allowed_roots))
-    with _collect_weasyprint_log() as log:
+    with _collect_weasyprint_log() as log, _time_limit(LAYOUT_SECONDS):
         log.messages.extend(css_messages)
         try:
             html = weasyprint.HTML(string=document, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
@@ -101,6 +130,9 @@ def render_pdf(
         except (RecursionError, ZeroDivisionError, OverflowError) as exc:
             raise BuildError(f"{display}: WeasyPrint could not lay out the document ({type(exc).__name__}); "
                              "look for pathological nesting or page sizes") from None
+        except _LayoutTimeout:
+            raise BuildError(f"{display}: WeasyPrint's layout ran past {LAYOUT_SECONDS} s and was stopped; look for "
+                             "runaway content (huge tables, thousands of pages) or page rules") from None
     families = {font.family for font in rendered.fonts.values()}
     problems = [Problem(display, None, f"weasyprint: {message}") for message in log.messages]
     return pdf, families, problems

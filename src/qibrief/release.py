@@ -90,7 +90,12 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def release(*, root: Path, out: Path, formats: tuple[str, ...] = (), strict: bool = False, report: Reporter) -> Release:
     """Build every requested format (default: all), run every check, publish them and write manifest.json beside."""
-    done = _release(root=root, out=out, formats=formats, strict=strict, report=report)
+    from .lock import output_lock, remove_stale_staging
+
+    # The same lock as `build`: a release and a build into one folder at once would mix their files.
+    with output_lock(out):
+        remove_stale_staging(out)
+        done = _release(root=root, out=out, formats=formats, strict=strict, report=report)
     source = done.manifest["source"]
     if source["clean"] is False:
         report(f"warning: {source['commit'][:12]} has uncommitted changes; the manifest says so (\"clean\": false)")

@@ -6,6 +6,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .problems import Problem
 
@@ -98,3 +99,23 @@ def _check_text(display: str, text: str) -> list[Problem]:
                     Problem(display, number, "YAML metadata block in a section; put metadata in content/metadata.yaml")
                 )
     return problems
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def fenced_lines(text: str) -> Iterator[tuple[int, str, bool]]:
+    """Each line with its 1-based number and whether it belongs to a fenced code block (fences included)."""
+    fence: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        opened = _FENCE.match(line)
+        if fence is not None:
+            # A fence closes on a run of the same character at least as long as the one that opened it.
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            yield number, line, True
+        elif opened:
+            fence = opened.group(1)
+            yield number, line, True
+        else:
+            yield number, line, False

@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..sections import Section
+from ..sections import Section, fenced_lines
 
 # Pandoc's citation key: starts with a letter, digit or _, internal punctuation allowed, not at the end.
 CITATION = re.compile(r"(?<![\w\\@])@(?:\{([^}\s]+)\}|([\w](?:[\w:.#$%&\-+?<>~/]*[\w])?))")
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 NOTE_REFERENCE = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 DIV_OPEN = re.compile(r"^ {0,3}(:{3,})\s*(\{[^}]*\}|[\w-]+)\s*:*\s*$")
 DIV_CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
@@ -30,15 +29,8 @@ class Line:
 
 def lines(section: Section) -> Iterator[Line]:
     """The section's lines outside fenced code blocks, with inline code blanked."""
-    fence = None
-    for number, raw in enumerate(section.text.splitlines(), start=1):
-        opened = _FENCE.match(raw)
-        if fence is not None:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(1)
+    for number, raw, in_code in fenced_lines(section.text):
+        if in_code:
             continue
         yield Line(section, number, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw))
 
