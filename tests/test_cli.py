@@ -148,3 +148,11 @@ def test_brief_50_builds(tmp_path):
     tail = text[text.rindex("Citations"):]
     assert re.findall(r"^\s*(\d+)\.\s", tail, re.M) == [str(n) for n in range(1, 41)]
     assert (tmp_path / "qi-brief-50.docx").is_file() and (tmp_path / "qi-brief-50.html").is_file()
+
+
+def test_no_command_builds(sample_copy):
+    """`python build.py` with no command builds the brief in the current folder, like `build`."""
+    done = run_cli(cwd=sample_copy)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (sample_copy / "dist").iterdir() if not p.name.startswith(".")) == [
+        "qi-brief-7.docx", "qi-brief-7.html", "qi-brief-7.pdf"]
