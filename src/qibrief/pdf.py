@@ -33,7 +33,9 @@ def _collect_weasyprint_log() -> Iterator[_Collect]:
 LAYOUT_SECONDS = 120
 
 
-class _LayoutTimeout(Exception):
+class _LayoutTimeout(BaseException):
+    # Not an Exception: WeasyPrint catches and logs Exceptions in places (fetching, fonts), which would
+    # swallow the timeout if it fired there.
     pass
 
 
