@@ -117,9 +117,9 @@ def test_refs_flags_unused_and_incomplete_entries(sample_copy):
     refs = sample_copy / "references.yaml"
     refs.write_text(refs.read_text() + '  - id: orphan\n    type: webpage\n    title: "Orphan"\n')
     done = run_cli("refs", "--root", str(sample_copy))
-    assert "references.yaml: warning: 'orphan' is never cited" in done.stdout
-    assert "references.yaml: warning: 'orphan' has neither an issued nor an accessed date" in done.stdout
-    assert "references.yaml: warning: 'orphan' has no author, publisher or container" in done.stdout
+    assert "references.yaml:27: warning: 'orphan' is never cited" in done.stdout
+    assert "references.yaml:27: warning: 'orphan' has neither an issued nor an accessed date" in done.stdout
+    assert "references.yaml:27: warning: 'orphan' has no author, publisher or container" in done.stdout
 
 
 def test_clean_removes_only_artifacts(tmp_path):
