@@ -50,9 +50,9 @@ def _print_html(root: Path, folder: Path) -> tuple[Path, list[Path]]:
     from qibrief import pipeline
 
     sources = pipeline.read_sources(root)
-    ast = pipeline.parse_brief(sources)
     epoch = pipeline.source_date_epoch(sources.project, sources.meta)
-    document = htmlmod.print_html(pipeline.write_html(sources, ast, epoch))
+    _, document = pipeline.parse_brief_to_html(sources, epoch)
+    document = htmlmod.print_html(document)
     styles = sources.project.styles_dir
     html_file = folder / "brief.html"
     html_file.write_text(document, encoding="utf-8")

@@ -76,7 +76,7 @@ def test_build_prints_stages_timings_and_paths(tmp_path):
     """A build announces each stage with its time and lists the files it wrote."""
     done = run_cli("build", "--root", str(SAMPLE), "--out", str(tmp_path), "--format", "html")
     assert done.returncode == 0, done.stderr
-    assert re.search(r"^Parsing with citeproc \(\d+\.\d\d s\)$", done.stdout, re.M)
+    assert re.search(r"^Parsing with citeproc, writing HTML \(\d+\.\d\d s\)$", done.stdout, re.M)
     assert f"wrote {tmp_path / 'qi-brief-7.html'}" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == [".qibrief-cache.json", "qi-brief-7.html"]
 

@@ -533,7 +533,7 @@ def test_sigkill_during_render_loses_nothing(world, tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         for line in build.stdout:
-            if line.startswith("Writing HTML"):  # the PDF layout (about a second) starts now
+            if line.startswith("Parsing with citeproc, writing HTML"):  # the PDF layout (about a second) starts now
                 break
         build.send_signal(signal.SIGKILL)
     finally:

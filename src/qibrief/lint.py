@@ -80,15 +80,30 @@ class Finding:
 def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
     """Every lint problem found before the main parse: inputs, metadata, style, references, what stalls the
     reader, and (when a section holds any markup at all) raw HTML and raw blocks, with their positions."""
+    problems = lint_before_parse(project, meta, sections, csl)
+    if problems:
+        return problems
+    return lint_beside_parse(project, sections)
+
+
+def lint_before_parse(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
+    """The rules that must pass before Pandoc reads anything: every input inside the brief, no metadata that
+    names a file or URL, a known style, references.yaml within its size, nothing that stalls the reader."""
     problems = check_project_paths(project)
     if problems:
         return problems
     problems = check_metadata(meta.raw, project.display(project.metadata_file))
     problems += check_style_path(csl, project, project.display(project.metadata_file))
-    problems += check_references(project.references_file, project.display(project.references_file))
-    stalling = check_pathological(sections)
-    if stalling:
-        return problems + stalling
+    from .yamlfile import yaml_file_problem
+
+    unreadable = yaml_file_problem(project.references_file, project.display(project.references_file))
+    return problems + ([unreadable] if unreadable else []) + check_pathological(sections)
+
+
+def lint_beside_parse(project, sections: Sequence[Section]) -> list[Problem]:
+    """The rules that may run while Pandoc parses (the build stops Pandoc's result if they fail): the strict
+    reading of references.yaml, and raw HTML and raw blocks with their positions."""
+    problems = check_references(project.references_file, project.display(project.references_file))
     # The build's reader drops raw HTML to text, so only a parse that keeps it can see it; that parse
     # costs a quarter of a second on brief 50, and most briefs hold no markup at all.
     if any(_MARKUP.search(section.text) for section in sections):

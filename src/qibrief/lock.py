@@ -105,6 +105,12 @@ def use_private_tmpdir() -> Path:
     return _private
 
 
+def remove_private_tmpdir() -> None:
+    """Remove this process's private temporary folder now (a process leaving by os._exit runs no atexit)."""
+    if _private is not None and _private.name.startswith(f"{_PRIVATE_PREFIX}{os.getpid()}-"):
+        _remove_private(_private, os.getpid())
+
+
 def _remove_private(folder: Path, owner: int) -> None:
     if os.getpid() == owner:  # not in a forked child that happens to run atexit
         shutil.rmtree(folder, ignore_errors=True)

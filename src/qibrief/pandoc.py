@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,8 @@ TIMEOUT_SECONDS = 60
 HEAP_LIMIT = "-M1G"
 # Pandoc's user data directory for every run: a folder that holds no Pandoc data files.
 EMPTY_DATA_DIR = Path(__file__).resolve().parent / "pandoc-data"
+# The Lua filter that hands the AST out of a run that writes another format (see run_pandoc's dump_ast).
+DUMP_AST_FILTER = Path(__file__).resolve().parent / "filters" / "dump-ast.lua"
 # Raw HTML and raw attributes are off: a section cannot smuggle markup, scripts or URLs into outputs.
 # Native spans and divs too: with raw_html off, Pandoc 3.9 still reads <span style=...> and <div style=...>
 # as Span and Div with those attributes, and looks ahead for </span> from every "<" to the end of the
@@ -49,13 +51,17 @@ class PandocRun:
 
     output: bytes
     problems: tuple[Problem, ...]
+    ast: bytes | None = None
 
 
-def parse_args(sections: Sequence[Section], metadata_file: Path, references: Path, csl: Path) -> list[str]:
-    """Arguments for the one parse of all sections with citeproc into Pandoc's JSON AST."""
+def parse_args(
+    sections: Sequence[Section], metadata_file: Path, references: Path, csl: Path, *, writer: Sequence[str] = ("--to", "json")
+) -> list[str]:
+    """Arguments for the one parse of all sections with citeproc: into Pandoc's JSON AST, or with `writer`
+    (e.g. html_args(..., reader=None)) straight into another format."""
     return [
         "--from", READER,
-        "--to", "json",
+        *writer,
         "--metadata-file", str(metadata_file),
         "--citeproc",
         # The brief prints notes only; the bibliography is for `refs`.
@@ -66,9 +72,9 @@ def parse_args(sections: Sequence[Section], metadata_file: Path, references: Pat
     ]
 
 
-def html_args(template: Path, variables: dict[str, str]) -> list[str]:
-    """Arguments for writing the standalone HTML from the JSON AST."""
-    args = ["--from", "json", "--to", "html5", "--standalone", "--section-divs", "--wrap=none", "--template", str(template)]
+def html_args(template: Path, variables: dict[str, str], *, reader: str | None = "json") -> list[str]:
+    """Arguments for writing the standalone HTML from the JSON AST (reader=None: the writer's part only)."""
+    args = [*(["--from", reader] if reader else []), "--to", "html5", "--standalone", "--section-divs", "--wrap=none", "--template", str(template)]
     for key, value in sorted(variables.items()):
         args += ["--variable", f"{key}={value}"]
     return args
@@ -88,6 +94,7 @@ def run_pandoc(
     cwd: Path | None = None,
     warnings_fail: bool = True,
     files: Mapping[str, bytes] | None = None,
+    dump_ast: bool = False,
 ) -> PandocRun:
     """Run Pandoc sandboxed, with a time and heap limit, warnings as errors; return output and problems.
 
@@ -95,13 +102,19 @@ def run_pandoc(
     path Pandoc reads those bytes from. Pandoc writes its output to a pipe, its JSON log and those files
     are anonymous in-memory files (Linux), so a build killed mid-run leaves no temporary files behind;
     and Pandoc dies with the build, not orphaned.
+
+    With dump_ast, a Lua filter run after every other transformation (citeproc included) also hands out the
+    document as JSON AST, in `ast`: one run then gives both a written format and the parse.
     """
-    with _log_file() as (log_path, log_fds, read_log), _input_files(files or {}) as (paths, file_fds):
-        pass_fds = (*log_fds, *file_fds)
+    ast_file = _log_file("qibrief-pandoc-ast") if dump_ast else nullcontext(("", (), lambda: b""))
+    with (_log_file() as (log_path, log_fds, read_log), _input_files(files or {}) as (paths, file_fds),
+          ast_file as (ast_path, ast_fds, read_ast)):
+        pass_fds = (*log_fds, *file_fds, *ast_fds)
         command = [
             *_die_with_parent(),
             pandoc_binary(),
             *[paths.get(arg, arg) for arg in args],
+            *(["--lua-filter", str(DUMP_AST_FILTER)] if dump_ast else []),
             "--sandbox",
             # Pandoc's user data directory (templates, filters, defaults, reference.docx) is outside the
             # sandbox; an empty one keeps ~/.local/share/pandoc out of the build.
@@ -116,6 +129,8 @@ def run_pandoc(
         env["TZ"] = "UTC"
         if source_date_epoch is not None:
             env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+        if dump_ast:
+            env["QIBRIEF_AST"] = ast_path
         try:
             done = subprocess.run(
                 command, input=stdin if stdin is not None else b"", capture_output=True, timeout=TIMEOUT_SECONDS,
@@ -126,7 +141,8 @@ def run_pandoc(
                 f"pandoc: gave up after {TIMEOUT_SECONDS} s; a section may hold pathological nesting "
                 "(deeply nested brackets, lists or quotes)"
             ) from None
-        problems = _parse_log(read_log(), sections)
+        problems = _parse_log(read_log().decode("utf-8", "replace"), sections)
+        ast = read_ast() if dump_ast and done.returncode == 0 else None
     if done.returncode == 251:
         raise BuildError("pandoc: ran out of its 1 GB memory limit; a section may hold pathological input", problems)
     if done.returncode != 0:
@@ -134,27 +150,30 @@ def run_pandoc(
             raise BuildError("Pandoc reported problems; nothing was written.", problems)
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
         raise BuildError(f"pandoc: {message}")
-    return PandocRun(output=done.stdout, problems=tuple(problems))
+    if dump_ast and not ast:
+        raise BuildError("pandoc: the run gave no AST (filters/dump-ast.lua wrote nothing)")
+    return PandocRun(output=done.stdout, problems=tuple(problems), ast=ast)
 
 
 @contextmanager
-def _log_file() -> Iterator[tuple[str, tuple[int, ...], Callable[[], str]]]:
-    """Where Pandoc writes its JSON log: an anonymous memory file where Linux has them, else a temp folder."""
+def _log_file(name: str = "qibrief-pandoc-log") -> Iterator[tuple[str, tuple[int, ...], Callable[[], bytes]]]:
+    """Where Pandoc writes its JSON log (or the AST): an anonymous memory file where Linux has them, else a
+    temp folder."""
     if hasattr(os, "memfd_create"):
-        fd = os.memfd_create("qibrief-pandoc-log")
+        fd = os.memfd_create(name)
         try:
-            def read() -> str:
+            def read() -> bytes:
                 os.lseek(fd, 0, os.SEEK_SET)
                 with os.fdopen(os.dup(fd), "rb") as stream:
-                    return stream.read().decode("utf-8", "replace")
+                    return stream.read()
 
             yield f"/dev/fd/{fd}", (fd,), read
         finally:
             os.close(fd)
         return
     with tempfile.TemporaryDirectory(prefix="qibrief-pandoc-") as tmp:
-        log = Path(tmp) / "log.json"
-        yield str(log), (), lambda: log.read_text(encoding="utf-8") if log.exists() else ""
+        log = Path(tmp) / f"{name}.json"
+        yield str(log), (), lambda: log.read_bytes() if log.exists() else b""
 
 
 @contextmanager
@@ -244,6 +263,11 @@ def _locate_citation(key: str, sections: Sequence[Section]) -> Problem:
     return Problem("references.yaml", None, f"citation @{key} is not in references.yaml")
 
 
+def has_images(ast: bytes) -> bool:
+    """Whether a JSON AST holds an Image."""
+    return b'"t":"Image"' in ast
+
+
 def embed_images(ast: bytes, root: Path) -> bytes:
     """The AST with each image file of the project replaced by a data: URL.
 
@@ -251,7 +275,7 @@ def embed_images(ast: bytes, root: Path) -> bytes:
     warning, which fails the build); a data: URL needs no file access, and the web page becomes
     self-contained too. The lint has already refused images outside the project; this checks again.
     """
-    if b'"t":"Image"' not in ast:
+    if not has_images(ast):
         return ast
     import base64
 

@@ -17,7 +17,7 @@ from . import cache
 from . import html as htmlmod
 from .citestyle import resolve_style
 from .metadata import Metadata, read_metadata
-from .pandoc import docx_args, embed_images, html_args, parse_args, run_pandoc
+from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on, strictly
 from .project import Project, locate_project
 from .sections import Section, collect_sections
@@ -107,8 +107,9 @@ def source_date_epoch(project: Project, meta: Metadata) -> int:
     return 0
 
 
-def read_sources(root: Path) -> Sources:
-    """Locate and read a brief's inputs; raise BuildError listing every problem found."""
+def collect_sources(root: Path) -> Sources:
+    """Locate and read a brief's inputs and run the rules that must pass before Pandoc reads them; raise
+    BuildError listing every problem found. The rest of the lint (lint.lint_beside_parse) is the caller's."""
     project = locate_project(root)
     meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
     brand = brandmod.read_brand(project.styles_dir, project.display(project.styles_dir / "brand.yaml"))
@@ -117,22 +118,57 @@ def read_sources(root: Path) -> Sources:
     csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
     from . import lint  # not needed by a build that finds nothing to do
 
-    fail_on(lint.lint_sources(project, meta, sections, csl), "Checking the sources")
+    fail_on(lint.lint_before_parse(project, meta, sections, csl), "Checking the sources")
     return Sources(project=project, meta=meta, brand=brand, sections=sections, csl=csl, warnings=warnings)
 
 
+def read_sources(root: Path) -> Sources:
+    """Locate and read a brief's inputs and lint them all; raise BuildError listing every problem found."""
+    from . import lint
+
+    sources = collect_sources(root)
+    fail_on(lint.lint_beside_parse(sources.project, sources.sections), "Checking the sources")
+    return sources
+
+
 def parse_brief(sources: Sources) -> bytes:
-    """Parse every section with citeproc into Pandoc's JSON AST (the one parse per build)."""
+    """Parse every section with citeproc into Pandoc's JSON AST (the one parse per build), checked by the lint."""
     run = run_pandoc(
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl),
         sections=sources.sections,
         cwd=sources.project.root,
     )
-    # The lint's rules on the AST the outputs are written from (raw markup was looked for before the parse).
+    fail_on(check_parsed(sources, run.output), "Checking the parsed sources")
+    return embed_images(run.output, sources.project.root)
+
+
+def parse_brief_to_html(sources: Sources, epoch: int) -> tuple[bytes, bytes, str]:
+    """The one parse with citeproc, writing the finished HTML in the same Pandoc run.
+
+    Returns the AST still to be checked by check_parsed (None when this did it already), the AST the
+    outputs are written from, and the HTML. A brief with images is checked here, before its images are
+    embedded, and gets its HTML from a second run, on the AST with embedded images.
+    """
+    writer = html_args(sources.project.templates_dir / "brief.html", html_variables(sources, epoch), reader=None)
+    run = run_pandoc(
+        parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl,
+                   writer=writer),
+        sections=sources.sections,
+        cwd=sources.project.root,
+        dump_ast=True,
+    )
+    if not has_images(run.ast):
+        return run.ast, run.ast, htmlmod.finish_html(run.output.decode("utf-8"))
+    fail_on(check_parsed(sources, run.ast), "Checking the parsed sources")
+    ast = embed_images(run.ast, sources.project.root)
+    return None, ast, write_html(sources, ast, epoch)
+
+
+def check_parsed(sources: Sources, ast: bytes) -> list[Problem]:
+    """The lint's rules on the AST the outputs are written from (raw markup was looked for before the parse)."""
     from . import lint
 
-    fail_on(lint.check_parsed(run.output, sources.sections, sources.project.root), "Checking the parsed sources")
-    return embed_images(run.output, sources.project.root)
+    return lint.check_parsed(ast, sources.sections, sources.project.root)
 
 
 def check_sources_only(root: Path) -> list[Problem]:
@@ -148,16 +184,20 @@ def check_sources_only(root: Path) -> list[Problem]:
     return list(sources.warnings) + check_sources(sources, ast)
 
 
-def write_html(sources: Sources, ast: bytes, epoch: int) -> str:
-    """The finished HTML document (no stylesheet yet) from the AST."""
-    meta = sources.meta
-    variables = {
+def html_variables(sources: Sources, epoch: int) -> dict[str, str]:
+    """The template variables of the HTML: build date, display date, brand colours."""
+    return {
         "build-date": dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "date-display": meta.display_date,
+        "date-display": sources.meta.display_date,
         **{f"brand-{colour.name}": colour.rgb for colour in sources.brand.colours},
     }
+
+
+def write_html(sources: Sources, ast: bytes, epoch: int) -> str:
+    """The finished HTML document (no stylesheet yet) from the AST."""
     run = run_pandoc(
-        html_args(sources.project.templates_dir / "brief.html", variables), stdin=ast, cwd=sources.project.root
+        html_args(sources.project.templates_dir / "brief.html", html_variables(sources, epoch)), stdin=ast,
+        cwd=sources.project.root,
     )
     return htmlmod.finish_html(run.output.decode("utf-8"))
 
@@ -176,9 +216,10 @@ def render_web(sources: Sources, document: str) -> bytes:
     return htmlmod.web_html(document, css).encode("utf-8")
 
 
-def render_pdf(sources: Sources, document: str, *, press: bool = False) -> bytes:
+def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_check: bool = True) -> bytes:
     """A PDF rendered by WeasyPrint: the screen PDF (PDF/UA-1), or with press=True the print PDF
-    (bleed, crop marks, CMYK brand colours, output intent)."""
+    (bleed, crop marks, CMYK brand colours, output intent). glyph_check=False leaves the check that the
+    brand fonts hold every character (fonts.check_glyphs on the print HTML) to the caller."""
     from . import fonts
     from .pdf import render_pdf as weasy
 
@@ -189,9 +230,10 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False) -> bytes
     ]
     if press:
         sheets.append((_stylesheet(sources, "press.css"), styles))
-    display = f"{sources.meta.slug}-print.pdf" if press else f"{sources.meta.slug}.pdf"
+    display = pdf_name(sources, press)
     printed = htmlmod.print_html(document)
-    fail_on(fonts.check_glyphs(printed, sources.brand, display), "Checking glyphs")
+    if glyph_check:
+        fail_on(fonts.check_glyphs(printed, sources.brand, display), "Checking glyphs")
     pdf, families, problems = weasy(
         printed,
         stylesheets=sheets,
@@ -205,6 +247,11 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False) -> bytes
                                                "a CSS rule names it, or a character fell back to it"))
     fail_on(problems, "Rendering the PDF")
     return pdf
+
+
+def pdf_name(sources: Sources, press: bool) -> str:
+    """The PDF's file name: the screen PDF, or with press=True the print PDF."""
+    return _FILE_NAMES["print" if press else "pdf"].format(slug=sources.meta.slug)
 
 
 def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
@@ -243,6 +290,15 @@ def _side_sources_and_docx(sources: Sources, ast: bytes, epoch: int, notes: str,
             result["rendered"] = notes_read
             result["problems"] += found
         return result
+    except BuildError as exc:
+        return {"error": (exc.message, exc.problems)}
+
+
+def _side_problems(label: str, check: Callable[..., list[Problem]], *args) -> dict:
+    """Side work: one check that returns problems (a lint, the glyph check), timed."""
+    try:
+        problems, seconds = _timed(lambda: check(*args))
+        return {"problems": list(problems), "timings": [(label, seconds)]}
     except BuildError as exc:
         return {"error": (exc.message, exc.problems)}
 
@@ -349,36 +405,77 @@ def render(
     WeasyPrint lays out the PDF here; `existing` holds artifacts that need no rebuild but take part in
     the checks across formats.
     """
-    from . import checks
+    from . import checks, fonts, lint
 
     stages = Stages(report)
     wanted = tuple(formats if formats is not None else config.formats)
     own_executor = executor is None
     side = side_executor(parallel) if own_executor else executor
+    beside = "beside the layout" if parallel else None
+
+    def outcome(future, stage: str, when: str | None) -> None:
+        # A side check's result: its errors fail the build under `stage`; its warnings are the lint's own.
+        result = future.result()
+        if "error" in result:
+            raise BuildError(*result["error"])
+        for label, seconds in result["timings"]:
+            report(f"{label} ({seconds:.2f} s, {when})" if when else f"{label} ({seconds:.2f} s)")
+        fail_on(result["problems"], stage)
+
     try:
         if sources is None:
-            sources = stages.run("Reading sources", lambda: read_sources(config.root))
+            sources = stages.run("Reading sources", lambda: collect_sources(config.root))
         names = {fmt: _FILE_NAMES[fmt].format(slug=sources.meta.slug) for fmt in ALL_FORMATS}
         importer = start_import(wanted, parallel)
         epoch = source_date_epoch(sources.project, sources.meta)
-        ast: bytes = stages.run("Parsing with citeproc", lambda: parse_brief(sources))
+        # The rest of the lint (references.yaml read strictly, raw markup) runs while Pandoc parses; Pandoc
+        # reads nothing the lint before the parse has not passed. Run inline, it runs first and stops the build.
+        linted = side.submit(_side_problems, "Linting the sources", lint.lint_beside_parse, sources.project,
+                             sources.sections)
+        if not parallel:
+            outcome(linted, "Checking the sources", None)
+        files: dict[str, bytes] = {}
+        document = None
+        unchecked = None
+        try:
+            if {"html", "pdf", "print"} & set(wanted):
+                unchecked, ast, document = stages.run("Parsing with citeproc, writing HTML",
+                                                      lambda: parse_brief_to_html(sources, epoch))
+            else:
+                ast = stages.run("Parsing with citeproc", lambda: parse_brief(sources))
+        except BuildError:
+            outcome(linted, "Checking the sources", "beside the parse")  # its findings name what to fix first
+            raise
+        if parallel:
+            outcome(linted, "Checking the sources", "beside the parse")
+        parsed = (side.submit(_side_problems, "Checking the parsed sources", check_parsed, sources, unchecked)
+                  if unchecked is not None else None)
         futures = [side.submit(_side_sources_and_docx, sources, ast, epoch, config.docx_notes,
                                names["docx"] if "docx" in wanted else None)]
         for fmt, data in (existing or {}).items():
             futures.append(side.submit(_side_read, fmt, data, names[fmt]))
-        files: dict[str, bytes] = {}
-        document = None
-        if {"html", "pdf", "print"} & set(wanted):
-            document = stages.run("Writing HTML", lambda: write_html(sources, ast, epoch))
         if "html" in wanted:
             files["html"] = render_web(sources, document)
             futures.append(side.submit(_side_read, "html", files["html"], names["html"]))
+        glyphs = []
+        if {"pdf", "print"} & set(wanted):
+            printed = htmlmod.print_html(document)
+            glyphs = [side.submit(_side_problems, f"Checking glyphs of {names[fmt]}", fonts.check_glyphs, printed,
+                                  sources.brand, names[fmt]) for fmt in ("pdf", "print") if fmt in wanted]
         if importer is not None:
             importer.join()
-        for fmt, label, press in (("pdf", "Rendering PDF", False), ("print", "Rendering print PDF", True)):
-            if fmt in wanted:
-                files[fmt] = stages.run(label, lambda: render_pdf(sources, document, press=press))
-                futures.append(side.submit(_side_read, fmt, files[fmt], names[fmt]))
+        if parsed is not None:
+            # Before the layout: what the lint refuses in the AST is not rendered.
+            outcome(parsed, "Checking the parsed sources", "beside the parse")
+        try:
+            for fmt, label, press in (("pdf", "Rendering PDF", False), ("print", "Rendering print PDF", True)):
+                if fmt in wanted:
+                    files[fmt] = stages.run(label, lambda: render_pdf(sources, document, press=press, glyph_check=False))
+                    futures.append(side.submit(_side_read, fmt, files[fmt], names[fmt]))
+        finally:
+            # A character no brand font has also fails the layout; the glyph check says where it is.
+            for future in glyphs:
+                outcome(future, "Checking glyphs", beside)
         problems: list[Problem] = list(sources.warnings)
         rendered = []
         start = time.perf_counter()
@@ -388,7 +485,7 @@ def render(
                 message, found = result["error"]
                 raise BuildError(message, found)
             for label, seconds in result["timings"]:
-                report(f"{label} ({seconds:.2f} s, beside the layout)" if parallel else f"{label} ({seconds:.2f} s)")
+                report(f"{label} ({seconds:.2f} s, {beside})" if beside else f"{label} ({seconds:.2f} s)")
             problems += result["problems"]
             if "docx" in result:
                 files["docx"] = result["docx"]
@@ -511,7 +608,7 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     side = executor if executor is not None else side_executor(parallel)
     try:
         start_import(stale, parallel)
-        sources = stages.run("Reading sources", lambda: read_sources(config.root))
+        sources = stages.run("Reading sources", lambda: collect_sources(config.root))
         existing = {fmt: (config.out / names[fmt]).read_bytes() for fmt in config.formats if fmt not in stale}
         artifacts = render(config, report, formats=tuple(stale), existing=existing, executor=side,
                            parallel=parallel, sources=sources)

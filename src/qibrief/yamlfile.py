@@ -136,18 +136,26 @@ def parse_yaml(text: str) -> Any:
         raise YamlProblem(None, None, f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
-def read_yaml_text(path: Path, display: str) -> str:
-    """The text of a YAML file: a regular UTF-8 file of bounded size, or BuildError naming it."""
+def yaml_file_problem(path: Path, display: str) -> Problem | None:
+    """What makes a YAML file unreadable before it is parsed: missing, not a regular file, too large."""
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise BuildError(f"{display}: file not found") from None
+        return Problem(display, None, "file not found")
     except OSError as exc:
-        raise BuildError(f"{display}: cannot read ({exc.strerror or exc})") from None
+        return Problem(display, None, f"cannot read ({exc.strerror or exc})")
     if not stat.S_ISREG(info.st_mode):
-        raise BuildError(f"{display}: not a regular file")
+        return Problem(display, None, "not a regular file")
     if info.st_size > MAX_YAML_BYTES:
-        raise BuildError(f"{display}: larger than {MAX_YAML_BYTES // 1_000_000} MB; refused")
+        return Problem(display, None, f"larger than {MAX_YAML_BYTES // 1_000_000} MB; refused")
+    return None
+
+
+def read_yaml_text(path: Path, display: str) -> str:
+    """The text of a YAML file: a regular UTF-8 file of bounded size, or BuildError naming it."""
+    problem = yaml_file_problem(path, display)
+    if problem is not None:
+        raise BuildError(f"{display}: {problem.message}")
     try:
         raw = path.read_bytes()
     except OSError as exc:
