@@ -49,8 +49,22 @@ class NoteStart:
     y: float
 
 
-def _runs(document) -> list[Run]:
-    """The PDF's text as runs: one per text object (one Tj as WeasyPrint writes them), with its baseline
+def _read_pages(document) -> tuple[list[Run], list[Link]]:
+    """The PDF's text runs and internal links, each page loaded once."""
+    runs: list[Run] = []
+    links: list[Link] = []
+    for index in range(len(document)):
+        page = document[index]
+        try:
+            runs += _runs(page, index)
+            links += _links(document, page, index)
+        finally:
+            page.close()
+    return runs, links
+
+
+def _runs(page, index: int) -> list[Run]:
+    """A page's text as runs: one per text object (one Tj as WeasyPrint writes them), with its baseline
     origin and font size in points."""
     # pdfium (C++) walks the page objects in a fiftieth of the time pypdf's content-stream parser took,
     # which ran after the layout on every build.
@@ -61,32 +75,31 @@ def _runs(document) -> list[Run]:
     runs: list[Run] = []
     matrix = raw.FS_MATRIX()
     size = ctypes.c_float()
-    for index in range(len(document)):
-        page = document[index]
-        textpage = page.get_textpage()
+    textpage = page.get_textpage()
 
-        def walk(count: int, get) -> None:
-            for number in range(count):
-                obj = get(number)
-                kind = raw.FPDFPageObj_GetType(obj)
-                if kind == raw.FPDF_PAGEOBJ_FORM:
-                    walk(raw.FPDFFormObj_CountObjects(obj), lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j))
-                if kind != raw.FPDF_PAGEOBJ_TEXT:
-                    continue
-                length = raw.FPDFTextObj_GetText(obj, textpage.raw, None, 0)
-                buffer = ctypes.create_string_buffer(length)
-                raw.FPDFTextObj_GetText(obj, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), length)
-                # WeasyPrint's hyphenation hyphen reads back as U+0002.
-                text = buffer.raw[: max(0, length - 2)].decode("utf-16-le", "replace").replace("\x02", "-")
-                if not text.strip():
-                    continue
-                raw.FPDFPageObj_GetMatrix(obj, matrix)
-                raw.FPDFTextObj_GetFontSize(obj, size)
-                runs.append(Run(index, matrix.e, matrix.f, size.value * (abs(matrix.d) or 1.0), text.replace("\n", "")))
+    def walk(count: int, get) -> None:
+        for number in range(count):
+            obj = get(number)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                walk(raw.FPDFFormObj_CountObjects(obj), lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j))
+            if kind != raw.FPDF_PAGEOBJ_TEXT:
+                continue
+            length = raw.FPDFTextObj_GetText(obj, textpage.raw, None, 0)
+            buffer = ctypes.create_string_buffer(length)
+            raw.FPDFTextObj_GetText(obj, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), length)
+            # WeasyPrint's hyphenation hyphen reads back as U+0002.
+            text = buffer.raw[: max(0, length - 2)].decode("utf-16-le", "replace").replace("\x02", "-")
+            if not text.strip():
+                continue
+            raw.FPDFPageObj_GetMatrix(obj, matrix)
+            raw.FPDFTextObj_GetFontSize(obj, size)
+            runs.append(Run(index, matrix.e, matrix.f, size.value * (abs(matrix.d) or 1.0), text.replace("\n", "")))
 
-        walk(raw.FPDFPage_CountObjects(page.raw), lambda j, page=page: raw.FPDFPage_GetObject(page.raw, j))
+    try:
+        walk(raw.FPDFPage_CountObjects(page.raw), lambda j: raw.FPDFPage_GetObject(page.raw, j))
+    finally:
         textpage.close()
-        page.close()
     return runs
 
 
@@ -107,31 +120,28 @@ def _destination(document, dest) -> tuple[int, float | None] | None:
     return page, (float(y.value) if found and has_y.value else None)
 
 
-def _links(document) -> list[Link]:
-    """Every internal link annotation (GoTo or /Dest), with where it lands; links out of the PDF are left out."""
+def _links(document, page, index: int) -> list[Link]:
+    """A page's internal link annotations (GoTo or /Dest), with where they land; links out of the PDF are left out."""
     import ctypes
 
     import pypdfium2.raw as raw
 
     links = []
     rect = raw.FS_RECTF()
-    for index in range(len(document)):
-        page = document[index]
-        position = ctypes.c_int(0)
-        link = raw.FPDF_LINK()
-        while raw.FPDFLink_Enumerate(page.raw, position, link):
-            dest = raw.FPDFLink_GetDest(document.raw, link)
-            if not dest:
-                action = raw.FPDFLink_GetAction(link)
-                kind = raw.FPDFAction_GetType(action) if action else raw.PDFACTION_UNSUPPORTED
-                if kind != raw.PDFACTION_GOTO:
-                    continue  # a URL, a launch or no action at all: not a note link
-                dest = raw.FPDFAction_GetDest(document.raw, action)
-            raw.FPDFLink_GetAnnotRect(link, rect)
-            box = (min(rect.left, rect.right), min(rect.bottom, rect.top), max(rect.left, rect.right), max(rect.bottom, rect.top))
-            # pdfium resolves named destinations itself: one it cannot resolve has no target (and no name to show).
-            links.append(Link(index, box, _destination(document, dest), ""))
-        page.close()
+    position = ctypes.c_int(0)
+    link = raw.FPDF_LINK()
+    while raw.FPDFLink_Enumerate(page.raw, position, link):
+        dest = raw.FPDFLink_GetDest(document.raw, link)
+        if not dest:
+            action = raw.FPDFLink_GetAction(link)
+            kind = raw.FPDFAction_GetType(action) if action else raw.PDFACTION_UNSUPPORTED
+            if kind != raw.PDFACTION_GOTO:
+                continue  # a URL, a launch or no action at all: not a note link
+            dest = raw.FPDFAction_GetDest(document.raw, action)
+        raw.FPDFLink_GetAnnotRect(link, rect)
+        box = (min(rect.left, rect.right), min(rect.bottom, rect.top), max(rect.left, rect.right), max(rect.bottom, rect.top))
+        # pdfium resolves named destinations itself: one it cannot resolve has no target (and no name to show).
+        links.append(Link(index, box, _destination(document, dest), ""))
     return links
 
 
@@ -199,8 +209,7 @@ def read_pdf(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
     try:
-        runs = _runs(document)
-        links = _links(document)
+        runs, links = _read_pages(document)
         start = _notes_start(document, runs)
     except Exception as exc:  # noqa: BLE001
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
