@@ -51,7 +51,7 @@ def _print_html(root: Path, folder: Path) -> tuple[Path, list[Path]]:
 
     sources = pipeline.read_sources(root)
     epoch = pipeline.source_date_epoch(sources.project, sources.meta)
-    _, document = pipeline.parse_brief_to_html(sources, epoch)
+    _, _, document = pipeline.parse_brief_to_html(sources, epoch)
     document = htmlmod.print_html(document)
     styles = sources.project.styles_dir
     html_file = folder / "brief.html"
