@@ -340,6 +340,7 @@ def _warm_side() -> None:
     # Runs in the side process while the parent waits for Pandoc: the imports are then paid off the
     # critical path.
     import lxml.etree  # noqa: F401
+    import pypdfium2  # noqa: F401
 
     from . import checks, docx  # noqa: F401
 
@@ -374,6 +375,11 @@ def side_executor(parallel: bool):
 def _import_weasyprint() -> None:
     import weasyprint  # noqa: F401
     import weasyprint.text.fonts  # noqa: F401
+    # What the first render would import: the fetcher's response (email), the font subsetter's glyph names.
+    import email.policy  # noqa: F401
+    import fontTools.agl  # noqa: F401
+
+    from . import fetcher, fonts, pdf  # noqa: F401
 
 
 def start_import(formats, parallel: bool):
@@ -398,12 +404,14 @@ def render(
     executor=None,
     parallel: bool = True,
     sources: Sources | None = None,
+    importer=None,
+    epoch: int | None = None,
 ) -> Artifacts:
     """Read, parse and render the requested formats in memory, running every check on the way.
 
     The DOCX, the source checks and the reading of each output's notes run in a side process while
     WeasyPrint lays out the PDF here; `existing` holds artifacts that need no rebuild but take part in
-    the checks across formats.
+    the checks across formats. `importer` is a start_import() thread the caller started already.
     """
     from . import checks, fonts, lint
 
@@ -426,8 +434,10 @@ def render(
         if sources is None:
             sources = stages.run("Reading sources", lambda: collect_sources(config.root))
         names = {fmt: _FILE_NAMES[fmt].format(slug=sources.meta.slug) for fmt in ALL_FORMATS}
-        importer = start_import(wanted, parallel)
-        epoch = source_date_epoch(sources.project, sources.meta)
+        if importer is None:
+            importer = start_import(wanted, parallel)
+        if epoch is None:
+            epoch = source_date_epoch(sources.project, sources.meta)
         # The rest of the lint (references.yaml read strictly, raw markup) runs while Pandoc parses; Pandoc
         # reads nothing the lint before the parse has not passed. Run inline, it runs first and stops the build.
         linted = side.submit(_side_problems, "Linting the sources", lint.lint_beside_parse, sources.project,
@@ -607,14 +617,15 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     # sources are read and linted.
     side = executor if executor is not None else side_executor(parallel)
     try:
-        start_import(stale, parallel)
+        importer = start_import(stale, parallel)
         sources = stages.run("Reading sources", lambda: collect_sources(config.root))
         existing = {fmt: (config.out / names[fmt]).read_bytes() for fmt in config.formats if fmt not in stale}
         artifacts = render(config, report, formats=tuple(stale), existing=existing, executor=side,
-                           parallel=parallel, sources=sources)
+                           parallel=parallel, sources=sources, importer=importer, epoch=epoch)
     finally:
         if executor is None:
-            side.shutdown(wait=True)
+            # Not waiting: the side process has done its work and leaves on its own (or with this process).
+            side.shutdown(wait=False)
     problems = check_artifacts(artifacts)
     if config.strict:
         problems = strictly(problems)
