@@ -140,7 +140,7 @@ def test_publish_replaces_all_files_and_leaves_no_temporary(tmp_path):
 
     sources = _Sources()
     sources.meta = meta
-    artifacts = Artifacts(sources=sources, ast={}, files={"pdf": b"%PDF new", "html": b"<html>"})
+    artifacts = Artifacts(sources=sources, ast_json=b"{}", files={"pdf": b"%PDF new", "html": b"<html>"})
     (tmp_path / "qi-brief-7.pdf").write_bytes(b"old")
     written = publish(artifacts, tmp_path)
     assert sorted(p.name for p in written) == ["qi-brief-7.html", "qi-brief-7.pdf"]

@@ -53,7 +53,9 @@ def _time_limit(seconds: int) -> Iterator[None]:
         raise _LayoutTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Then again every half second: an exception raised inside a gc or weakref callback (Hypothesis
+    # registers one) is printed and dropped, and the layout would go on.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
         yield
     finally:

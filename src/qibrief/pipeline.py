@@ -57,11 +57,19 @@ class Artifacts:
     """The rendered outputs, in memory, keyed by format, with the sources and AST they came from."""
 
     sources: Sources
-    ast: dict
+    ast_json: bytes
     files: dict[str, bytes]
     html_document: str | None = None
     # Every check's findings when render() ran them on the way; None when they are still to run.
     problems: list[Problem] | None = None
+    _ast: dict | None = field(default=None, repr=False)
+
+    @property
+    def ast(self) -> dict:
+        """The AST the outputs were written from, parsed (on first use: most builds never need it here)."""
+        if self._ast is None:
+            self._ast = json.loads(self.ast_json)
+        return self._ast
 
     @property
     def meta(self) -> Metadata:
@@ -314,6 +322,41 @@ def _side_read(fmt: str, data: bytes, name: str) -> dict:
         return {"error": (exc.message, exc.problems)}
 
 
+def _side_pdf_pages(data: bytes, stop: int) -> dict:
+    """Side work: the text runs and links of a PDF's first pages, while the main process reads the rest."""
+    from .checks.pdf import read_pages
+
+    try:
+        runs, links = read_pages(data, 0, stop)
+        return {"runs": runs, "links": links}
+    except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _read_pdf_notes(side, fmt: str, data: bytes, name: str, split: bool):
+    """A PDF's notes, read here and, with split, half of its pages in the side process at the same time."""
+    from . import checks
+
+    if not split:
+        return checks.read_output(fmt, data, name)
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        half = len(document) // 2
+    finally:
+        document.close()
+    future = side.submit(_side_pdf_pages, data, half)
+
+    def early():
+        result = future.result()
+        if "error" in result:
+            raise RuntimeError(result["error"])
+        return result["runs"], result["links"]
+
+    return checks.read_output(fmt, data, name, pages_read=(half, early))
+
+
 def _side_init() -> None:
     # The side work has the layout's length to finish in: at a lower priority it takes the spare core
     # without slowing the parse and the layout on the critical path.
@@ -481,11 +524,16 @@ def render(
             for fmt, label, press in (("pdf", "Rendering PDF", False), ("print", "Rendering print PDF", True)):
                 if fmt in wanted:
                     files[fmt] = stages.run(label, lambda: render_pdf(sources, document, press=press, glyph_check=False))
-                    futures.append(side.submit(_side_read, fmt, files[fmt], names[fmt]))
         finally:
             # A character no brand font has also fails the layout; the glyph check says where it is.
             for future in glyphs:
                 outcome(future, "Checking glyphs", beside)
+        pdf_notes = [
+            # On the critical path: the side process reads half of the pages meanwhile.
+            stages.run(f"Reading {names[fmt]} notes",
+                       lambda: _read_pdf_notes(side, fmt, files[fmt], names[fmt], split=parallel))
+            for fmt in ("pdf", "print") if fmt in wanted
+        ]
         problems: list[Problem] = list(sources.warnings)
         rendered = []
         start = time.perf_counter()
@@ -501,11 +549,13 @@ def render(
                 files["docx"] = result["docx"]
             if result.get("rendered") is not None:
                 rendered.append(result["rendered"])
+        for notes_read, found in pdf_notes:
+            rendered.append(notes_read)
+            problems += found
         problems += checks.check_across(rendered)
         report(f"Checking notes across formats ({time.perf_counter() - start:.2f} s)")
-        tree = json.loads(ast)
         ordered = {fmt: files[fmt] for fmt in ALL_FORMATS if fmt in files}
-        return Artifacts(sources=sources, ast=tree, files=ordered, html_document=document, problems=problems)
+        return Artifacts(sources=sources, ast_json=ast, files=ordered, html_document=document, problems=problems)
     finally:
         if own_executor:
             side.shutdown(wait=True)

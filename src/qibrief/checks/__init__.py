@@ -40,9 +40,10 @@ def _reader(fmt: str) -> Callable[[bytes, str], tuple[RenderedNotes, list[Proble
     return read_pdf
 
 
-def read_output(fmt: str, data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
-    """One artifact's notes (fmt: html, docx, pdf or print) and the problems found reading them."""
-    return _reader(fmt)(data, name)
+def read_output(fmt: str, data: bytes, name: str, **options) -> tuple[RenderedNotes, list[Problem]]:
+    """One artifact's notes (fmt: html, docx, pdf or print) and the problems found reading them; options go
+    to the reader (pdf.read_pdf's pages_read)."""
+    return _reader(fmt)(data, name, **options)
 
 
 def check_sources(sources: "Sources", ast: dict | None) -> list[Problem]:

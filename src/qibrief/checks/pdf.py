@@ -49,11 +49,23 @@ class NoteStart:
     y: float
 
 
-def _read_pages(document) -> tuple[list[Run], list[Link]]:
-    """The PDF's text runs and internal links, each page loaded once."""
+def read_pages(data: bytes, first: int, stop: int) -> tuple[list[Run], list[Link]]:
+    """The text runs and internal links of pages first..stop-1 (0-based), for read_pdf's `pages_read`:
+    another process can read part of a PDF while read_pdf reads the rest."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return _read_pages(document, range(first, min(stop, len(document))))
+    finally:
+        document.close()
+
+
+def _read_pages(document, indexes: range) -> tuple[list[Run], list[Link]]:
+    """The text runs and internal links of the given pages, each page loaded once."""
     runs: list[Run] = []
     links: list[Link] = []
-    for index in range(len(document)):
+    for index in indexes:
         page = document[index]
         try:
             runs += _runs(page, index)
@@ -199,8 +211,12 @@ def _lines(runs: list[Run]) -> list[list[Run]]:
     return [sorted(line, key=lambda r: r.x) for line in lines]
 
 
-def read_pdf(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
-    """Read a PDF's markers, notes list and marker links; return them with the problems found."""
+def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, list[Problem]]:
+    """Read a PDF's markers, notes list and marker links; return them with the problems found.
+
+    `pages_read` is (count, result): the first `count` pages are read elsewhere (read_pages), and result()
+    gives their runs and links once this has read the rest.
+    """
     import pypdfium2 as pdfium
 
     rendered = RenderedNotes(name=name, fmt="pdf")
@@ -209,7 +225,11 @@ def read_pdf(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
     try:
-        runs, links = _read_pages(document)
+        first = min(pages_read[0], len(document)) if pages_read else 0
+        runs, links = _read_pages(document, range(first, len(document)))
+        if pages_read:
+            early_runs, early_links = pages_read[1]()
+            runs, links = early_runs + runs, early_links + links
         start = _notes_start(document, runs)
     except Exception as exc:  # noqa: BLE001
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
