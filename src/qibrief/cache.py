@@ -6,6 +6,7 @@ input digest it was built from and its sha256, so an artifact changed or removed
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -122,11 +123,45 @@ def stale_formats(out: Path, names: dict[str, str], digests: dict[str, str]) -> 
     return stale
 
 
-def save_cache(out: Path, names: dict[str, str], digests: dict[str, str], files: dict[str, bytes]) -> None:
-    """Record the digests and hashes of the artifacts just published (atomically)."""
+@dataclass(frozen=True)
+class MetadataMemo:
+    """What the up-to-date check needs from metadata.yaml, as recorded for one exact content of the file."""
+
+    slug: str
+    citation_style: str
+    date: dt.date | None
+
+
+_MEMO_KEY = "metadata.yaml"
+
+
+def remembered_metadata(out: Path, metadata_file: Path) -> MetadataMemo | None:
+    """The slug, citation style and date recorded for metadata.yaml's current bytes, or None.
+
+    Spares the no-op build parsing YAML (importing PyYAML is a seventh of it). A memo that no longer
+    matches the file is never used; a stale one could only make a build run that was not needed.
+    """
+    entry = load_cache(out).get(_MEMO_KEY)
+    if not isinstance(entry, dict) or entry.get("sha256") != _sha256(metadata_file):
+        return None
+    try:
+        date = dt.date.fromisoformat(entry["date"]) if entry.get("date") else None
+        return MetadataMemo(slug=str(entry["slug"]), citation_style=str(entry["citation_style"]), date=date)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def save_cache(out: Path, names: dict[str, str], digests: dict[str, str], files: dict[str, bytes],
+               metadata: tuple[Path, MetadataMemo] | None = None) -> None:
+    """Record the digests and hashes of the artifacts just published (atomically), and with `metadata`
+    (metadata.yaml and what was read from it) the memo remembered_metadata returns."""
     record = load_cache(out)
     for fmt, data in files.items():
         record[names[fmt]] = {"digest": digests[fmt], "sha256": hashlib.sha256(data).hexdigest()}
+    if metadata is not None:
+        path, memo = metadata
+        record[_MEMO_KEY] = {"sha256": _sha256(path), "slug": memo.slug, "citation_style": memo.citation_style,
+                             "date": memo.date.isoformat() if memo.date else None}
     tmp = out / f"{CACHE_FILE}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, out / CACHE_FILE)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from .problems import BuildError, Problem
-from .yamlfile import load_yaml
 
 REQUIRED = ("title", "series", "number", "author", "lang")
 DEFAULT_STYLE = "chicago-notes-bibliography"
@@ -65,6 +64,8 @@ def _parse_date(value: Any) -> dt.date | None:
 
 def read_metadata(path: Path, display: str) -> Metadata:
     """Load and validate content/metadata.yaml; raise BuildError listing every problem."""
+    from .yamlfile import load_yaml  # not imported by a build that finds nothing to do
+
     raw = load_yaml(path, display)
     if not isinstance(raw, dict):
         raise BuildError("Metadata refused.", [Problem(display, 1, "expected a mapping of keys such as title:, series:, number:")])

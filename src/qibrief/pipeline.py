@@ -12,15 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import brand as brandmod
 from . import cache
-from . import html as htmlmod
 from .citestyle import resolve_style
 from .metadata import Metadata, read_metadata
-from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on, strictly
 from .project import Project, locate_project
-from .sections import Section, collect_sections
 
 FORMATS = ("pdf", "docx", "html")
 # The print PDF is built on request only (`build --print`).
@@ -46,8 +42,8 @@ class Sources:
 
     project: Project
     meta: Metadata
-    brand: brandmod.Brand
-    sections: list[Section]
+    brand: "brandmod.Brand"
+    sections: "list[Section]"
     csl: Path
     warnings: list[Problem] = field(default_factory=list)
 
@@ -118,6 +114,9 @@ def source_date_epoch(project: Project, meta: Metadata) -> int:
 def collect_sources(root: Path) -> Sources:
     """Locate and read a brief's inputs and run the rules that must pass before Pandoc reads them; raise
     BuildError listing every problem found. The rest of the lint (lint.lint_beside_parse) is the caller's."""
+    from . import brand as brandmod
+    from .sections import collect_sections
+
     project = locate_project(root)
     meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
     brand = brandmod.read_brand(project.styles_dir, project.display(project.styles_dir / "brand.yaml"))
@@ -141,6 +140,8 @@ def read_sources(root: Path) -> Sources:
 
 def parse_brief(sources: Sources) -> bytes:
     """Parse every section with citeproc into Pandoc's JSON AST (the one parse per build), checked by the lint."""
+    from .pandoc import embed_images, parse_args, run_pandoc
+
     run = run_pandoc(
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl),
         sections=sources.sections,
@@ -157,6 +158,9 @@ def parse_brief_to_html(sources: Sources, epoch: int) -> tuple[bytes, bytes, str
     outputs are written from, and the HTML. A brief with images is checked here, before its images are
     embedded, and gets its HTML from a second run, on the AST with embedded images.
     """
+    from . import html as htmlmod
+    from .pandoc import embed_images, has_images, html_args, parse_args, run_pandoc
+
     writer = html_args(sources.project.templates_dir / "brief.html", html_variables(sources, epoch), reader=None)
     run = run_pandoc(
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl,
@@ -203,6 +207,9 @@ def html_variables(sources: Sources, epoch: int) -> dict[str, str]:
 
 def write_html(sources: Sources, ast: bytes, epoch: int) -> str:
     """The finished HTML document (no stylesheet yet) from the AST."""
+    from . import html as htmlmod
+    from .pandoc import html_args, run_pandoc
+
     run = run_pandoc(
         html_args(sources.project.templates_dir / "brief.html", html_variables(sources, epoch)), stdin=ast,
         cwd=sources.project.root,
@@ -220,6 +227,9 @@ def _stylesheet(sources: Sources, name: str) -> str:
 
 def render_web(sources: Sources, document: str) -> bytes:
     """The standalone web page: brand CSS with embedded fonts plus styles/web.css, inlined."""
+    from . import brand as brandmod
+    from . import html as htmlmod
+
     css = brandmod.brand_css(sources.brand, sources.project.styles_dir, embed_fonts=True) + _stylesheet(sources, "web.css")
     return htmlmod.web_html(document, css).encode("utf-8")
 
@@ -228,7 +238,9 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_ch
     """A PDF rendered by WeasyPrint: the screen PDF (PDF/UA-1), or with press=True the print PDF
     (bleed, crop marks, CMYK brand colours, output intent). glyph_check=False leaves the check that the
     brand fonts hold every character (fonts.check_glyphs on the print HTML) to the caller."""
+    from . import brand as brandmod
     from . import fonts
+    from . import html as htmlmod
     from .pdf import render_pdf as weasy
 
     styles = sources.project.styles_dir
@@ -264,6 +276,7 @@ def pdf_name(sources: Sources, press: bool) -> str:
 
 def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     """The editors' DOCX: Pandoc's writer with the brand's reference document, then finished."""
+    from .pandoc import docx_args, run_pandoc
     from . import docx
 
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
@@ -457,6 +470,7 @@ def render(
     the checks across formats. `importer` is a start_import() thread the caller started already.
     """
     from . import checks, fonts, lint
+    from . import html as htmlmod
 
     stages = Stages(report)
     wanted = tuple(formats if formats is not None else config.formats)
@@ -653,7 +667,9 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     """
     stages = Stages(report)
     project = locate_project(config.root)
-    meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
+    meta = cache.remembered_metadata(config.out, project.metadata_file) if config.use_cache else None
+    if meta is None:
+        meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
     csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
     epoch = source_date_epoch(project, meta)
     names = {fmt: _FILE_NAMES[fmt].format(slug=meta.slug) for fmt in config.formats}
@@ -683,6 +699,8 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
         report(str(warning))
     start = time.perf_counter()
     written = publish(artifacts, config.out)
-    cache.save_cache(config.out, artifacts.names(), digests, artifacts.files)
+    read = artifacts.meta
+    cache.save_cache(config.out, artifacts.names(), digests, artifacts.files, metadata=(
+        project.metadata_file, cache.MetadataMemo(slug=read.slug, citation_style=read.citation_style, date=read.date)))
     report(f"Publishing ({time.perf_counter() - start:.2f} s)")
     return written
