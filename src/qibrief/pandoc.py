@@ -149,10 +149,23 @@ def run_pandoc(
         if problems:
             raise BuildError("Pandoc reported problems; nothing was written.", problems)
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        for name, path in paths.items():  # name the file given, not where Pandoc read its bytes
+            message = message.replace(path, name)
         raise BuildError(f"pandoc: {message}")
     if dump_ast and not ast:
         raise BuildError("pandoc: the run gave no AST (filters/dump-ast.lua wrote nothing)")
-    return PandocRun(output=done.stdout, problems=tuple(problems), ast=ast)
+    output = done.stdout
+    # The AST records where Pandoc read the style (meta "csl"): the file given, not a temporary copy.
+    for name, path in paths.items():
+        given, read = json.dumps(name).encode("utf-8"), json.dumps(path).encode("utf-8")
+        ast = ast.replace(read, given) if ast else ast
+        if _writes_json(args):
+            output = output.replace(read, given)
+    return PandocRun(output=output, problems=tuple(problems), ast=ast)
+
+
+def _writes_json(args: Sequence[str]) -> bool:
+    return any(arg == "json" and previous in ("--to", "-t") for previous, arg in zip(args, args[1:]))
 
 
 @contextmanager
@@ -178,11 +191,15 @@ def _log_file(name: str = "qibrief-pandoc-log") -> Iterator[tuple[str, tuple[int
 
 @contextmanager
 def _input_files(files: Mapping[str, bytes]) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
-    """A readable path for each file's bytes: an anonymous memory file where Linux has them, else a temp folder."""
+    """A readable path for each file's bytes: an anonymous memory file where Linux has them, else a temp folder.
+
+    A path under /dev/fd has no extension, and Pandoc adds ".csl" to a style path without one: a style
+    goes to the temp folder (the build's private TMPDIR, emptied however the build ends).
+    """
     if not files:
         yield {}, ()
         return
-    if hasattr(os, "memfd_create"):
+    if hasattr(os, "memfd_create") and not any(Path(name).suffix == ".csl" for name in files):
         fds: list[int] = []
         try:
             paths = {}

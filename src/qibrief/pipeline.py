@@ -142,10 +142,12 @@ def parse_brief(sources: Sources) -> bytes:
     """Parse every section with citeproc into Pandoc's JSON AST (the one parse per build), checked by the lint."""
     from .pandoc import embed_images, parse_args, run_pandoc
 
+    csl, files = _parse_style(sources)
     run = run_pandoc(
-        parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl),
+        parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, csl),
         sections=sources.sections,
         cwd=sources.project.root,
+        files=files,
     )
     fail_on(check_parsed(sources, run.output), "Checking the parsed sources")
     return embed_images(run.output, sources.project.root)
@@ -162,18 +164,29 @@ def parse_brief_to_html(sources: Sources, epoch: int) -> tuple[bytes, bytes, str
     from .pandoc import embed_images, has_images, html_args, parse_args, run_pandoc
 
     writer = html_args(sources.project.templates_dir / "brief.html", html_variables(sources, epoch), reader=None)
+    csl, files = _parse_style(sources)
     run = run_pandoc(
-        parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl,
+        parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, csl,
                    writer=writer),
         sections=sources.sections,
         cwd=sources.project.root,
         dump_ast=True,
+        files=files,
     )
     if not has_images(run.ast):
         return run.ast, run.ast, htmlmod.finish_html(run.output.decode("utf-8"))
     fail_on(check_parsed(sources, run.ast), "Checking the parsed sources")
     ast = embed_images(run.ast, sources.project.root)
     return None, ast, write_html(sources, ast, epoch)
+
+
+def _parse_style(sources: Sources) -> tuple[Path, dict[str, bytes]]:
+    # The style the parse reads: without its bibliography layout where that changes no citation (the brief
+    # prints none), given to Pandoc in place of the file; else the style file itself.
+    from .citestyle import notes_only_style
+
+    trimmed = notes_only_style(sources.csl)
+    return sources.csl, ({str(sources.csl): trimmed} if trimmed is not None else {})
 
 
 def check_parsed(sources: Sources, ast: bytes) -> list[Problem]:

@@ -28,10 +28,12 @@ def _tokens(text: str) -> set[str]:
 
 def entry_forms(sources: "Sources", keys: list[str]) -> dict[str, tuple[str, str]]:
     """(full, short) rendering of each key, as citeproc writes a first and a later citation without locator."""
+    from ..citestyle import notes_only_style
     from ..pandoc import READER, run_pandoc
 
     if not keys:
         return {}
+    trimmed = notes_only_style(sources.csl)  # no bibliography is printed here either
     paragraphs = [f"Text.[@{key}]" for key in keys] + [f"Text.[@{key}]" for key in keys]
     project = sources.project
     run = run_pandoc(
@@ -43,6 +45,7 @@ def entry_forms(sources: "Sources", keys: list[str]) -> dict[str, tuple[str, str
         ],
         stdin="\n\n".join(paragraphs).encode("utf-8"),
         cwd=project.root,
+        files={str(sources.csl): trimmed} if trimmed is not None else None,
     )
     groups = cite_groups(json.loads(run.output))
     if len(groups) != 2 * len(keys):

@@ -1,0 +1,60 @@
+"""The note style the parse reads: the bibliography layout is dropped only where no citation can change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qibrief import citestyle, pipeline
+from qibrief.citestyle import _strip_bibliography, notes_only_style, resolve_style
+
+from conftest import SAMPLE
+
+NS = 'xmlns="http://purl.org/net/xbiblio/csl"'
+
+
+def _style(cls: str = "note", citation_attrs: str = "", citation_body: str = '<text variable="title"/>',
+           macros: str = "", bibliography: bool = True) -> bytes:
+    bib = '<bibliography><layout><text variable="title"/></layout></bibliography>' if bibliography else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?><style {NS} class="{cls}" version="1.0"><info/>{macros}'
+            f'<citation {citation_attrs}><layout>{citation_body}</layout></citation>{bib}</style>').encode()
+
+
+@pytest.mark.parametrize(
+    "style, trimmed",
+    [
+        (_style(), True),
+        (_style(cls="in-text"), False),
+        (_style(bibliography=False), False),
+        (_style(citation_body='<text variable="citation-number"/>'), False),
+        (_style(citation_body='<text macro="num"/>', macros='<macro name="num"><group><text variable="citation-number"/>'
+                '</group></macro>'), False),
+        (_style(citation_attrs='disambiguate-add-year-suffix="true"'), False),
+        # A year suffix is set only by that disambiguation, so a macro that prints one is harmless without it.
+        (_style(citation_body='<text macro="date"/>', macros='<macro name="date"><text variable="year-suffix"/></macro>'),
+         True),
+        (b"<style", False),
+    ],
+)
+def test_bibliography_is_dropped_only_when_no_citation_depends_on_it(style, trimmed):
+    result = _strip_bibliography(style)
+    assert (result is not None) == trimmed
+    if result is not None:
+        assert b"bibliography" not in result and b"<citation" in result
+
+
+def test_chicago_notes_parse_the_same_without_their_bibliography(tmp_path):
+    """The sample brief parses to the same AST and HTML with the trimmed Chicago style as with the file itself."""
+    sources = pipeline.read_sources(SAMPLE)
+    assert sources.csl == resolve_style("chicago-notes-bibliography", SAMPLE, SAMPLE / "styles")
+    assert notes_only_style(sources.csl) is not None
+    trimmed = pipeline.parse_brief_to_html(sources, 0)
+    original = citestyle.notes_only_style
+    try:
+        citestyle.notes_only_style = lambda csl: None
+        full = pipeline.parse_brief_to_html(sources, 0)
+    finally:
+        citestyle.notes_only_style = original
+    assert json.loads(trimmed[1]) == json.loads(full[1]) and trimmed[2] == full[2]
+    assert "Citations" in trimmed[2]
