@@ -8,7 +8,8 @@ Every figure is measured in this one run, on this machine, by running the real c
   bare     `weasyprint` on the command line rendering the same HTML with the same stylesheets
   noop     a rebuild when nothing changed
   help     `build.py --help`
-  watch    edit-to-new-PDF in `build.py watch` (a word appended to a section, until the PDF is replaced)
+  watch    edit-to-new-PDF in `build.py watch` (a word appended to a section, until the PDF is replaced);
+           the watcher runs through the cold/bare rounds, each round timing one edit
   memory   peak resident memory of the cold build's processes (the largest one, and all of them summed)
   jobs     8 copies of the brief built with --jobs 1 and with --jobs 2
 """
@@ -64,36 +65,41 @@ def _print_html(root: Path, folder: Path) -> tuple[Path, list[Path]]:
     return html_file, [brand_file, styles / "print.css"]
 
 
-def _watch_edit_to_pdf(root: Path, runs: int) -> list[float]:
-    brief = Path(tempfile.mkdtemp(prefix="bench-watch-")) / "brief"
-    shutil.copytree(root / "content", brief / "content")
-    shutil.copy(root / "references.yaml", brief / "references.yaml")
-    pdf = brief / "dist" / "qi-brief-50.pdf"
-    section = sorted((brief / "content").glob("0*.md"))[-1]
-    watcher = subprocess.Popen([*BUILD, "watch", "--root", str(brief)], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    times = []
-    try:
+class _Watcher:
+    """`build.py watch` on a copy of the brief; edit() appends a word to a section and times the new PDF."""
+
+    def __init__(self, root: Path) -> None:
+        self.brief = Path(tempfile.mkdtemp(prefix="bench-watch-")) / "brief"
+        shutil.copytree(root / "content", self.brief / "content")
+        shutil.copy(root / "references.yaml", self.brief / "references.yaml")
+        self.pdf = self.brief / "dist" / "qi-brief-50.pdf"
+        self.section = sorted((self.brief / "content").glob("0*.md"))[-1]
+        self.process = subprocess.Popen([*BUILD, "watch", "--root", str(self.brief)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
         deadline = time.time() + 120
-        while not pdf.exists() and time.time() < deadline:
+        while not self.pdf.exists() and time.time() < deadline:
             time.sleep(0.05)
         time.sleep(1.0)
-        for run in range(runs):
-            before = pdf.stat().st_mtime_ns
-            text = section.read_text(encoding="utf-8")
-            start = time.perf_counter()
-            section.write_text(text + f"\nEdit {run}.\n", encoding="utf-8")
-            while pdf.stat().st_mtime_ns == before:
-                if time.perf_counter() - start > 60:
-                    raise SystemExit("watch: no new PDF within 60 s")
-                time.sleep(0.005)
-            times.append(time.perf_counter() - start)
-            time.sleep(1.5)  # let the rest of the build (publishing the DOCX and HTML) finish
-    finally:
-        watcher.terminate()
-        watcher.wait(timeout=30)
-        shutil.rmtree(brief.parent, ignore_errors=True)
-    return times
+        self.edits = 0
+
+    def edit(self) -> float:
+        before = self.pdf.stat().st_mtime_ns
+        text = self.section.read_text(encoding="utf-8")
+        start = time.perf_counter()
+        self.section.write_text(text + f"\nEdit {self.edits}.\n", encoding="utf-8")
+        self.edits += 1
+        while self.pdf.stat().st_mtime_ns == before:
+            if time.perf_counter() - start > 60:
+                raise SystemExit("watch: no new PDF within 60 s")
+            time.sleep(0.005)
+        elapsed = time.perf_counter() - start
+        time.sleep(0.5)  # the cache record is written just after the artifacts
+        return elapsed
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        shutil.rmtree(self.brief.parent, ignore_errors=True)
 
 
 def _peak_memory(root: Path) -> float:
@@ -122,13 +128,20 @@ def main() -> None:
     weasy = [sys.executable, "-m", "weasyprint"]
     bare_cmd = [*weasy, *sum((["-s", str(s)] for s in sheets), []), "-u", root.as_uri() + "/", str(html_file), str(work / "bare.pdf")]
 
-    cold, bare, noop, helps = [], [], [], []
-    for run in range(args.runs):
-        out = work / f"cold-{run}"
-        cold.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
-        bare.append(_run(bare_cmd))
-        noop.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
-        helps.append(_run([*BUILD, "--help"]))
+    # Every figure of a ratio is taken in the same round, one after the other: a machine whose speed drifts
+    # over minutes (as shared ones do) then moves both sides of the ratio alike.
+    watcher = _Watcher(root)
+    cold, bare, noop, helps, watch = [], [], [], [], []
+    try:
+        for run in range(args.runs):
+            out = work / f"cold-{run}"
+            cold.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
+            bare.append(_run(bare_cmd))
+            watch.append(watcher.edit())
+            noop.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
+            helps.append(_run([*BUILD, "--help"]))
+    finally:
+        watcher.stop()
     identical = all((work / f"cold-{run}" / name).read_bytes() == (work / "cold-0" / name).read_bytes()
                     for run in range(args.runs) for name in ("qi-brief-50.pdf", "qi-brief-50.docx", "qi-brief-50.html"))
     fresh = work / "no-cache"
@@ -136,7 +149,6 @@ def main() -> None:
     same_as_uncached = all((fresh / n).read_bytes() == (work / "cold-0" / n).read_bytes()
                            for n in ("qi-brief-50.pdf", "qi-brief-50.docx", "qi-brief-50.html"))
 
-    watch = _watch_edit_to_pdf(root, args.runs)
     peak = _peak_memory(root)
 
     briefs = work / "briefs"

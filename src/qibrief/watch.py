@@ -24,7 +24,7 @@ def _snapshot(folders: list[Path], files: list[Path]) -> tuple:
     return tuple(sorted(stats))
 
 
-def watch(config, report: Callable[[str], None], *, interval: float = 0.1, max_builds: int | None = None) -> None:
+def watch(config, report: Callable[[str], None], *, interval: float = 0.05, max_builds: int | None = None) -> None:
     """Rebuild whenever a source, style or template changes; a failed build keeps the last good artifacts."""
     from .pipeline import build, side_executor
     from .project import locate_project
