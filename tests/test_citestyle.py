@@ -58,3 +58,10 @@ def test_chicago_notes_parse_the_same_without_their_bibliography(tmp_path):
         citestyle.notes_only_style = original
     assert json.loads(trimmed[1]) == json.loads(full[1]) and trimmed[2] == full[2]
     assert "Citations" in trimmed[2]
+
+
+def test_macros_only_the_bibliography_called_are_dropped():
+    macros = ('<macro name="outer"><text macro="inner"/></macro><macro name="inner"><text variable="title"/></macro>'
+              '<macro name="bib-only"><text variable="publisher"/></macro>')
+    result = _strip_bibliography(_style(citation_body='<text macro="outer"/>', macros=macros))
+    assert b'name="outer"' in result and b'name="inner"' in result and b'name="bib-only"' not in result

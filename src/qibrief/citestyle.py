@@ -100,4 +100,8 @@ def _strip_bibliography(data: bytes) -> bytes | None:
                 reached.add(name)
                 stack.append(macros[name])
     root.remove(bibliography)
+    # Macros only the bibliography called are parsed for nothing.
+    for name, macro in macros.items():
+        if name not in reached:
+            root.remove(macro)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
