@@ -104,6 +104,51 @@ def test_watch_rebuilds_on_change_and_keeps_last_good_artifacts(sample_copy):
         _wait_for(lambda: "the last good artifacts stay in place" in log.read_text())
         assert "content/03.conclusion.md:8: citation @nobody is not in references.yaml" in log.read_text()
         assert pdf.read_bytes() == second
+        # An editor that saves by writing a temporary file and renaming it over references.yaml.
+        references = sample_copy / "references.yaml"
+        staged = sample_copy / ".references.yaml.swp"
+        staged.write_text(references.read_text() + "  - id: nobody\n    type: book\n    title: \"Nobody's Book\"\n"
+                          "    title-short: Nobody\n    author: [{family: Nobody, given: Ann}]\n"
+                          "    issued: {date-parts: [[2020]]}\n")
+        staged.replace(references)
+        _wait_for(lambda: log.read_text().count("Rebuilt") >= 3)
+        assert pdf.read_bytes() != second
+        dist_writes = log.read_text().count("Rebuilt")
+        time.sleep(1.0)  # the build's own writes to dist/ must not trigger another build
+        assert log.read_text().count("Rebuilt") == dist_writes
     finally:
         watcher.terminate()
         watcher.wait(timeout=30)
+
+
+def test_watch_filter_keeps_only_the_briefs_inputs(tmp_path):
+    """The watcher reacts to sections, metadata, references, styles and templates; not to outputs, .git or swap files."""
+    from qibrief.project import locate_project
+    from qibrief.watch import watched_paths
+
+    root = tmp_path / "brief"
+    shutil.copytree(SAMPLE, root)
+    project = locate_project(root)
+    folders, is_input = watched_paths(project)
+    assert folders[0] == project.root
+    cases = [
+        ("content/03.conclusion.md", True),
+        ("content/metadata.yaml", True),
+        ("content/figures/map.png", True),
+        ("references.yaml", True),
+        ("styles/print.css", True),  # a styles/ folder created in the brief later
+        ("templates/brief.html", True),
+        ("dist/qi-brief-7.pdf", False),
+        ("dist/.qibrief-cache.json", False),
+        (".git/index", False),
+        ("content/.03.conclusion.md.swp", False),
+        ("notes.txt", False),
+        ("references.yaml.bak", False),
+    ]
+    for relative, expected in cases:
+        assert is_input(None, str(project.root / relative)) is expected, relative
+    # The repository's styles/ and templates/, which a brief without its own falls back on, are watched too.
+    for fallback in (project.styles_dir, project.templates_dir):
+        if not fallback.is_relative_to(project.root):
+            assert fallback in folders
+            assert is_input(None, str(fallback / "print.css"))

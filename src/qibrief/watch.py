@@ -8,30 +8,44 @@ from typing import Callable
 
 from .problems import BuildError
 
-
-def _snapshot(folders: list[Path], files: list[Path]) -> tuple:
-    stats = []
-    for folder in folders:
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.name.startswith("."):
-                    stat = path.stat()
-                    stats.append((str(path), stat.st_mtime_ns, stat.st_size))
-    for path in files:
-        if path.is_file():
-            stat = path.stat()
-            stats.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(sorted(stats))
+# watchfiles yields a change once the files have been quiet this long (ms): an editor's save (write, or
+# write a temporary file and rename it) is one burst, and the rebuild starts a few milliseconds after it.
+QUIET_MS = 5
+# How often (ms) the wait for changes returns to Python when nothing happens: the first build starts after
+# one such wait, once the watcher is in place, so no edit made during that build is missed.
+TICK_MS = 100
 
 
-def watch(config, report: Callable[[str], None], *, interval: float = 0.05, max_builds: int | None = None) -> None:
+def watched_paths(project) -> tuple[list[Path], Callable[[object, str], bool]]:
+    """The folders to watch for a brief, and the filter that keeps changes to its inputs only.
+
+    The brief's whole folder is watched (a references.yaml replaced by an editor's rename, or a styles/
+    folder created later, is seen there), plus the repository's styles/ and templates/ it falls back on.
+    Output folders, .git and editors' hidden files are filtered out.
+    """
+    root = project.root
+    inputs = {root / "content", root / "styles", root / "templates", project.styles_dir, project.templates_dir}
+    references = project.references_file
+    folders = [root] + sorted({f for f in (project.styles_dir, project.templates_dir) if not f.is_relative_to(root)})
+
+    def is_input(change, path: str) -> bool:
+        changed = Path(path)
+        if changed.name.startswith("."):
+            return False
+        return changed == references or any(changed.is_relative_to(folder) for folder in inputs)
+
+    return folders, is_input
+
+
+def watch(config, report: Callable[[str], None], *, max_builds: int | None = None) -> None:
     """Rebuild whenever a source, style or template changes; a failed build keeps the last good artifacts."""
+    import watchfiles
+
     from .pipeline import build, side_executor
     from .project import locate_project
 
     project = locate_project(config.root)
-    folders = [project.content_dir, project.styles_dir, project.templates_dir]
-    files = [project.references_file]
+    folders, is_input = watched_paths(project)
     executor = side_executor(True)  # forked before WeasyPrint loads: the child stays small
     import weasyprint  # noqa: F401  - warm for every rebuild
 
@@ -42,31 +56,33 @@ def watch(config, report: Callable[[str], None], *, interval: float = 0.05, max_
 
     signal.signal(signal.SIGTERM, _stop)
     builds = 0
-    last = None
     report(f"Watching {project.root} (Ctrl-C to stop)")
+    changes = watchfiles.watch(*folders, watch_filter=is_input, step=QUIET_MS, rust_timeout=TICK_MS,
+                               yield_on_timeout=True, raise_interrupt=True)
     try:
-        while max_builds is None or builds < max_builds:
-            current = _snapshot(folders, files)
-            if current != last:
-                last = current
-                start = time.perf_counter()
-                try:
-                    written = build(config, report, executor=executor)
-                    names = ", ".join(p.name for p in written) or "nothing"
-                    report(f"Rebuilt {names} in {time.perf_counter() - start:.2f} s")
-                except BuildError as exc:
-                    report(exc.format_message())
-                    report("Build failed: the last good artifacts stay in place.")
-                except Exception as exc:  # noqa: BLE001 - a watcher must survive a broken side process
-                    from concurrent.futures.process import BrokenProcessPool
+        for changed in changes:
+            if builds and not changed:
+                continue
+            start = time.perf_counter()
+            try:
+                written = build(config, report, executor=executor)
+                names = ", ".join(p.name for p in written) or "nothing"
+                report(f"Rebuilt {names} in {time.perf_counter() - start:.2f} s")
+            except BuildError as exc:
+                report(exc.format_message())
+                report("Build failed: the last good artifacts stay in place.")
+            except Exception as exc:  # noqa: BLE001 - a watcher must survive a broken side process
+                from concurrent.futures.process import BrokenProcessPool
 
-                    if not isinstance(exc, BrokenProcessPool):
-                        raise
-                    executor = side_executor(True)
-                    report("The side process died; restarted it. Save again to rebuild.")
-                builds += 1
-            time.sleep(interval)
+                if not isinstance(exc, BrokenProcessPool):
+                    raise
+                executor = side_executor(True)
+                report("The side process died; restarted it. Save again to rebuild.")
+            builds += 1
+            if max_builds is not None and builds >= max_builds:
+                break
     except KeyboardInterrupt:
         report("Stopped watching.")
     finally:
+        changes.close()
         executor.shutdown(wait=False)
