@@ -348,12 +348,12 @@ def _side_read(fmt: str, data: bytes, name: str) -> dict:
         return {"error": (exc.message, exc.problems)}
 
 
-def _side_pdf_pages(data: bytes, stop: int) -> dict:
-    """Side work: the text runs and links of a PDF's first pages, while the main process reads the rest."""
-    from .checks.pdf import read_pages
+def _side_pdf_pages(data: bytes) -> dict:
+    """Side work: the text runs and links of a PDF's even pages, while the main process reads the odd ones."""
+    from .checks.pdf import read_even_pages
 
     try:
-        runs, links = read_pages(data, 0, stop)
+        runs, links = read_even_pages(data)
         return {"runs": runs, "links": links}
     except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
         return {"error": f"{type(exc).__name__}: {exc}"}
@@ -365,22 +365,15 @@ def _read_pdf_notes(side, fmt: str, data: bytes, name: str, split: bool):
 
     if not split:
         return checks.read_output(fmt, data, name)
-    import pypdfium2 as pdfium
+    future = side.submit(_side_pdf_pages, data)
 
-    document = pdfium.PdfDocument(data)
-    try:
-        half = len(document) // 2
-    finally:
-        document.close()
-    future = side.submit(_side_pdf_pages, data, half)
-
-    def early():
+    def even_pages():
         result = future.result()
         if "error" in result:
             raise RuntimeError(result["error"])
         return result["runs"], result["links"]
 
-    return checks.read_output(fmt, data, name, pages_read=(half, early))
+    return checks.read_output(fmt, data, name, pages_read=even_pages)
 
 
 def _side_init() -> None:

@@ -49,14 +49,14 @@ class NoteStart:
     y: float
 
 
-def read_pages(data: bytes, first: int, stop: int) -> tuple[list[Run], list[Link]]:
-    """The text runs and internal links of pages first..stop-1 (0-based), for read_pdf's `pages_read`:
-    another process can read part of a PDF while read_pdf reads the rest."""
+def read_even_pages(data: bytes) -> tuple[list[Run], list[Link]]:
+    """The text runs and internal links of pages 0, 2, 4... (0-based), for read_pdf's `pages_read`: another
+    process reads them while read_pdf reads the odd ones."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(data)
     try:
-        return _read_pages(document, range(first, min(stop, len(document))))
+        return _read_pages(document, range(0, len(document), 2))
     finally:
         document.close()
 
@@ -214,8 +214,8 @@ def _lines(runs: list[Run]) -> list[list[Run]]:
 def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, list[Problem]]:
     """Read a PDF's markers, notes list and marker links; return them with the problems found.
 
-    `pages_read` is (count, result): the first `count` pages are read elsewhere (read_pages), and result()
-    gives their runs and links once this has read the rest.
+    `pages_read` gives the runs and links of the even pages, read elsewhere (read_even_pages), once this
+    has read the odd ones: pages alternate, so the dense notes pages at the end are shared out too.
     """
     import pypdfium2 as pdfium
 
@@ -225,11 +225,12 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
     except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
     try:
-        first = min(pages_read[0], len(document)) if pages_read else 0
-        runs, links = _read_pages(document, range(first, len(document)))
+        runs, links = _read_pages(document, range(1, len(document), 2) if pages_read else range(len(document)))
         if pages_read:
-            early_runs, early_links = pages_read[1]()
-            runs, links = early_runs + runs, early_links + links
+            even_runs, even_links = pages_read()
+            # Page order, each page's own order kept (the sort is stable), as one reader would give them.
+            runs = sorted(even_runs + runs, key=lambda run: run.page)
+            links = sorted(even_links + links, key=lambda link: link.page)
         start = _notes_start(document, runs)
     except Exception as exc:  # noqa: BLE001
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
