@@ -180,6 +180,9 @@ def test_character_outside_brand_fonts_fails_with_its_place(sample_copy, tmp_pat
     assert not (tmp_path / "out" / "qi-brief-7.pdf").exists()
 
 
+# The time limit's alarm can land inside Hypothesis's gc callback, which prints it and drops it (the limit
+# re-arms and stops the layout on the next alarm): that print is expected here, not a fault.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_runaway_layout_is_stopped_with_a_clear_error(monkeypatch):
     """A layout that runs past the time limit ends with an error naming the PDF, not a hang."""
     from qibrief import pdf
