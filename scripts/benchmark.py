@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,13 +32,43 @@ sys.path.insert(0, str(REPO / "src"))
 BUILD = [sys.executable, str(REPO / "build.py")]
 
 
-def _run(command: list[str], **kwargs) -> float:
+def _run(command: list[str], stages: list[dict[str, float]] | None = None, **kwargs) -> float:
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}\n{done.stderr}")
+    if stages is not None:
+        stages.append(_stages(done.stdout))
     return elapsed
+
+
+# The stages of a build on its critical path, as the build reports them ("Rendering PDF (1.93 s)").
+_STAGES = {
+    "pandoc": re.compile(r"^Parsing with citeproc, writing HTML \((\d+\.\d+) s\)$"),
+    "layout": re.compile(r"^Rendering PDF \((\d+\.\d+) s\)$"),
+    "notes": re.compile(r"^Reading \S+\.pdf notes \((\d+\.\d+) s\)$"),
+}
+
+
+def _stages(log: str) -> dict[str, float]:
+    """The seconds of each critical-path stage in one build's output (the last build, if several)."""
+    found: dict[str, float] = {}
+    for line in log.splitlines():
+        for name, pattern in _STAGES.items():
+            match = pattern.match(line.strip())
+            if match:
+                found[name] = float(match.group(1))
+    return found
+
+
+def _stage_medians(builds: list[dict[str, float]]) -> str:
+    parts = []
+    for name, label in (("pandoc", "Pandoc"), ("layout", "layout and PDF"), ("notes", "PDF notes")):
+        values = [b[name] for b in builds if name in b]
+        if values:
+            parts.append(f"{label} {statistics.median(values):.2f} s")
+    return ", ".join(parts)
 
 
 def _figure(values: list[float]) -> str:
@@ -74,8 +105,11 @@ class _Watcher:
         shutil.copy(root / "references.yaml", self.brief / "references.yaml")
         self.pdf = self.brief / "dist" / "qi-brief-50.pdf"
         self.section = sorted((self.brief / "content").glob("0*.md"))[-1]
-        self.process = subprocess.Popen([*BUILD, "watch", "--root", str(self.brief)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.log = self.brief.parent / "watch.log"
+        with open(self.log, "w") as stream:
+            self.process = subprocess.Popen([*BUILD, "watch", "--root", str(self.brief)], stdout=stream,
+                                            stderr=subprocess.STDOUT)
+        self.stages: list[dict[str, float]] = []
         deadline = time.time() + 120
         while not self.pdf.exists() and time.time() < deadline:
             time.sleep(0.05)
@@ -94,6 +128,7 @@ class _Watcher:
             time.sleep(0.005)
         elapsed = time.perf_counter() - start
         time.sleep(0.5)  # the cache record is written just after the artifacts
+        self.stages.append(_stages(self.log.read_text(encoding="utf-8")))
         return elapsed
 
     def stop(self) -> None:
@@ -132,15 +167,17 @@ def main() -> None:
     # over minutes (as shared ones do) then moves both sides of the ratio alike.
     watcher = _Watcher(root)
     cold, bare, noop, helps, watch = [], [], [], [], []
+    cold_stages: list[dict[str, float]] = []
     try:
         for run in range(args.runs):
             out = work / f"cold-{run}"
-            cold.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
+            cold.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)], cold_stages))
             bare.append(_run(bare_cmd))
             watch.append(watcher.edit())
             noop.append(_run([*BUILD, "build", "--root", str(root), "--out", str(out)]))
             helps.append(_run([*BUILD, "--help"]))
     finally:
+        watch_stages = watcher.stages
         watcher.stop()
     identical = all((work / f"cold-{run}" / name).read_bytes() == (work / "cold-0" / name).read_bytes()
                     for run in range(args.runs) for name in ("qi-brief-50.pdf", "qi-brief-50.docx", "qi-brief-50.html"))
@@ -173,6 +210,12 @@ def main() -> None:
     print(f"--help                   {_figure(helps)}   (target <= 0.2 s)")
     print(f"watch edit-to-PDF        {_figure(watch)}")
     print(f"  ratio watch / cold     {statistics.median(watch) / c:6.2f}   (target <= 0.7)")
+    print(f"  cold build's stages    {_stage_medians(cold_stages)} (Pandoc beside WeasyPrint's import)")
+    print(f"  watch edit's stages    {_stage_medians(watch_stages)}")
+    floor = [b["layout"] + b.get("notes", 0.0) for b in watch_stages if "layout" in b]
+    if floor:
+        print(f"  watch / cold without Pandoc would be {statistics.median(floor) / c:4.2f} "
+              "(the edit's layout, PDF and notes alone)")
     print(f"peak memory              {peak:6.1f} MB, the largest process of a cold build   (target <= 300 MB)")
     print(f"8 briefs, --jobs 1       {_figure(jobs[1])}")
     print(f"8 briefs, --jobs 2       {_figure(jobs[2])}")
