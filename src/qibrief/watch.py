@@ -37,6 +37,20 @@ def watched_paths(project) -> tuple[list[Path], Callable[[object, str], bool]]:
     return folders, is_input
 
 
+def settle_heap() -> None:
+    """Collect garbage now, while idle, and freeze what survives out of the collector's reach.
+
+    What the watcher keeps between builds (WeasyPrint, fonts, stylesheets) is most of its heap, and a
+    rebuild's full collection walked all of it: 0.15-0.2 s of each rebuild of brief 50, against 0.04 s
+    frozen. Unfreezing first lets this collection reach what an earlier build left behind.
+    """
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 def watch(config, report: Callable[[str], None], *, max_builds: int | None = None) -> None:
     """Rebuild whenever a source, style or template changes; a failed build keeps the last good artifacts."""
     import watchfiles
@@ -56,6 +70,7 @@ def watch(config, report: Callable[[str], None], *, max_builds: int | None = Non
 
     signal.signal(signal.SIGTERM, _stop)
     builds = 0
+    settle_heap()
     report(f"Watching {project.root} (Ctrl-C to stop)")
     changes = watchfiles.watch(*folders, watch_filter=is_input, step=QUIET_MS, rust_timeout=TICK_MS,
                                yield_on_timeout=True, raise_interrupt=True)
@@ -79,6 +94,7 @@ def watch(config, report: Callable[[str], None], *, max_builds: int | None = Non
                 executor = side_executor(True)
                 report("The side process died; restarted it. Save again to rebuild.")
             builds += 1
+            settle_heap()
             if max_builds is not None and builds >= max_builds:
                 break
     except KeyboardInterrupt:
