@@ -146,3 +146,23 @@ def test_publish_replaces_all_files_and_leaves_no_temporary(tmp_path):
     assert sorted(p.name for p in written) == ["qi-brief-7.html", "qi-brief-7.pdf"]
     assert (tmp_path / "qi-brief-7.pdf").read_bytes() == b"%PDF new"
     assert sorted(os.listdir(tmp_path)) == ["qi-brief-7.html", "qi-brief-7.pdf"]
+
+
+def test_what_the_parsed_ast_check_refuses_is_never_laid_out(sample_copy, monkeypatch):
+    """The check of the parsed AST runs while WeasyPrint parses the HTML; what it refuses stops the build
+    before the layout starts (here a file: link that citeproc writes from references.yaml)."""
+    import weasyprint
+
+    from qibrief.pipeline import BuildConfig, build
+
+    references = sample_copy / "references.yaml"
+    references.write_text(references.read_text().replace('URL: "https://example.com/story"',
+                                                         'URL: "file:///etc/hostname"'))
+    laid_out = []
+    monkeypatch.setattr(weasyprint.HTML, "render", lambda self, *a, **k: laid_out.append(True))
+    with pytest.raises(BuildError) as caught:
+        build(BuildConfig(root=sample_copy, out=sample_copy / "dist"), lambda message: None)
+    assert caught.value.message.startswith("Checking the parsed sources")
+    assert any("uses the scheme 'file:'" in p.message for p in caught.value.problems)
+    assert laid_out == []
+    assert not (sample_copy / "dist" / "qi-brief-7.pdf").exists()

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .problems import BuildError, Problem
 
@@ -112,10 +112,12 @@ def render_pdf(
     allowed_roots: Sequence[Path],
     display: str,
     pdf_variant: str | None = "pdf/ua-1",
+    before_layout: Callable[[], None] | None = None,
 ) -> tuple[bytes, set[str], list[Problem]]:
     """Render HTML to PDF bytes; return them, the font families used, and WeasyPrint's logged problems.
 
-    Stylesheets are (css text, folder its url()s resolve against).
+    Stylesheets are (css text, folder its url()s resolve against). `before_layout` runs once the HTML is
+    parsed, before anything is laid out; it may raise to stop the render.
     """
     import weasyprint
 
@@ -124,6 +126,8 @@ def render_pdf(
         log.messages.extend(css_messages)
         try:
             html = weasyprint.HTML(string=document, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+            if before_layout is not None:
+                before_layout()
             rendered = html.render(stylesheets=css, font_config=fonts, color_profiles=profiles,
                                    pdf_tags=pdf_variant is not None)
             pdf = rendered.write_pdf(

@@ -247,10 +247,12 @@ def render_web(sources: Sources, document: str) -> bytes:
     return htmlmod.web_html(document, css).encode("utf-8")
 
 
-def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_check: bool = True) -> bytes:
+def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_check: bool = True,
+               before_layout: Callable[[], None] | None = None) -> bytes:
     """A PDF rendered by WeasyPrint: the screen PDF (PDF/UA-1), or with press=True the print PDF
     (bleed, crop marks, CMYK brand colours, output intent). glyph_check=False leaves the check that the
-    brand fonts hold every character (fonts.check_glyphs on the print HTML) to the caller."""
+    brand fonts hold every character (fonts.check_glyphs on the print HTML) to the caller; before_layout
+    runs between WeasyPrint's parse of the HTML and its layout."""
     from . import brand as brandmod
     from . import fonts
     from . import html as htmlmod
@@ -274,6 +276,7 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_ch
         allowed_roots=sources.project.allowed_roots,
         display=display,
         pdf_variant=None if press else "pdf/ua-1",
+        before_layout=before_layout,
     )
     for family in sorted(fonts.foreign_families(families, sources.brand)):
         problems.append(Problem(display, None, f"font family '{family}' is not a brand font (styles/brand.yaml); "
@@ -537,17 +540,28 @@ def render(
                                   sources.brand, names[fmt]) for fmt in ("pdf", "print") if fmt in wanted]
         if importer is not None:
             importer.join()
-        if parsed is not None:
-            # Before the layout: what the lint refuses in the AST is not rendered.
-            outcome(parsed, "Checking the parsed sources", "beside the parse")
+        laying_out = False
+
+        def check_before_layout() -> None:
+            # What the lint refuses in the AST is not laid out; the check finishes in the side process
+            # while WeasyPrint parses the HTML.
+            nonlocal laying_out
+            if parsed is not None and not laying_out:
+                outcome(parsed, "Checking the parsed sources", "beside the parse")
+            laying_out = True
+
+        if not {"pdf", "print"} & set(wanted):
+            check_before_layout()
         try:
             for fmt, label, press in (("pdf", "Rendering PDF", False), ("print", "Rendering print PDF", True)):
                 if fmt in wanted:
-                    files[fmt] = stages.run(label, lambda: render_pdf(sources, document, press=press, glyph_check=False))
+                    files[fmt] = stages.run(label, lambda: render_pdf(sources, document, press=press, glyph_check=False,
+                                                                      before_layout=check_before_layout))
         finally:
             # A character no brand font has also fails the layout; the glyph check says where it is.
-            for future in glyphs:
-                outcome(future, "Checking glyphs", beside)
+            if laying_out:
+                for future in glyphs:
+                    outcome(future, "Checking glyphs", beside)
         pdf_notes = [
             # On the critical path: the side process reads half of the pages meanwhile.
             stages.run(f"Reading {names[fmt]} notes",
