@@ -563,7 +563,7 @@ def render(
                 for future in glyphs:
                     outcome(future, "Checking glyphs", beside)
         pdf_notes = [
-            # On the critical path: the side process reads half of the pages meanwhile.
+            # On the critical path: the side process reads the even pages meanwhile.
             stages.run(f"Reading {names[fmt]} notes",
                        lambda: _read_pdf_notes(side, fmt, files[fmt], names[fmt], split=parallel))
             for fmt in ("pdf", "print") if fmt in wanted

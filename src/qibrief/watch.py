@@ -51,7 +51,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def watch(config, report: Callable[[str], None], *, max_builds: int | None = None) -> None:
+def watch(config, report: Callable[[str], None]) -> None:
     """Rebuild whenever a source, style or template changes; a failed build keeps the last good artifacts."""
     import watchfiles
 
@@ -69,14 +69,14 @@ def watch(config, report: Callable[[str], None], *, max_builds: int | None = Non
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
-    builds = 0
+    built = False
     settle_heap()
     report(f"Watching {project.root} (Ctrl-C to stop)")
     changes = watchfiles.watch(*folders, watch_filter=is_input, step=QUIET_MS, rust_timeout=TICK_MS,
                                yield_on_timeout=True, raise_interrupt=True)
     try:
         for changed in changes:
-            if builds and not changed:
+            if built and not changed:  # a tick with nothing changed; the first one starts the first build
                 continue
             start = time.perf_counter()
             try:
@@ -93,10 +93,8 @@ def watch(config, report: Callable[[str], None], *, max_builds: int | None = Non
                     raise
                 executor = side_executor(True)
                 report("The side process died; restarted it. Save again to rebuild.")
-            builds += 1
+            built = True
             settle_heap()
-            if max_builds is not None and builds >= max_builds:
-                break
     except KeyboardInterrupt:
         report("Stopped watching.")
     finally:
