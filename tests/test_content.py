@@ -1,6 +1,7 @@
 """Brief 50's content against the published text: the 40 notes, every body sentence, the 13 pull quotes.
 
-The seed (../shared/seed/qi-brief-50.txt, or $QI_BRIEF_SEED) is read with tests/seed_notes.py; the build
+The seed (tests/fixtures/qi-brief-50-published.txt, the published web text with its hand-typed note numbers;
+$QI_BRIEF_SEED names another copy) is read with tests/seed_notes.py; the build
 is the real CLI's HTML (`python build.py build --format html`), made once for this module.
 """
 
@@ -19,14 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import seed_notes as sn  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SEED = Path(os.environ.get("QI_BRIEF_SEED", REPO.parent / "shared" / "seed" / "qi-brief-50.txt"))
+SEED = Path(os.environ.get("QI_BRIEF_SEED", REPO / "tests" / "fixtures" / "qi-brief-50-published.txt"))
 
 
 @pytest.fixture(scope="module")
 def seed() -> sn.Seed:
     """The published brief, parsed (with the repairs listed in content/README.md)."""
     if not SEED.is_file():
-        pytest.skip(f"seed text not found at {SEED} (set QI_BRIEF_SEED)")
+        pytest.fail(f"seed text not found at {SEED}: the published brief is a fixture of this repository")
     return sn.read_seed(SEED)
 
 
