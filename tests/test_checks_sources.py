@@ -216,3 +216,15 @@ def test_unused_entry_is_a_warning(brief):
     problems = check_sources_only(brief)
     assert messages(problems) == ["references.yaml:27: warning: 'unused2024' is never cited"]
     assert not problems[0].is_error
+
+
+def test_references_reader_refuses_an_alias_bomb(tmp_path):
+    """The checks' reader of references.yaml refuses anchors as the build's loader does (an alias bomb of 9^8
+    leaves once ran `refs` past 60 s and 3.8 GB)."""
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{chr(97 + n)}: &{chr(97 + n)} [" + ", ".join([f"*{chr(96 + n)}"] * 9) + "]" for n in range(1, 9)]
+    path = tmp_path / "references.yaml"
+    path.write_text("\n".join(levels) + "\n", encoding="utf-8")
+    entries, problems = read_entries(path, "references.yaml")
+    assert entries == []
+    assert [(p.line, p.message) for p in problems] == [(1, "anchor &a is not allowed; write the value out")]

@@ -136,6 +136,22 @@ def parse_yaml(text: str) -> Any:
         raise YamlProblem(None, None, f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
+def compose_yaml(text: str) -> yaml.Node | None:
+    """Compose YAML text into nodes (for readers that need every node's position) with the strict loader's
+    refusals: no anchors or aliases, bounded nesting; raise YamlProblem with a position."""
+    try:
+        return yaml.compose(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        line, column = _position(exc.problem_mark or exc.context_mark)
+        raise YamlProblem(line, column, f"not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(None, None, str(exc)) from None
+    except RecursionError:
+        raise YamlProblem(None, None, f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
 def yaml_file_problem(path: Path, display: str) -> Problem | None:
     """What makes a YAML file unreadable before it is parsed: missing, not a regular file, too large."""
     try:

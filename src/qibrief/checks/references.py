@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from ..problems import WARNING, Problem
+from ..problems import WARNING, BuildError, Problem
+from ..yamlfile import YamlProblem, compose_yaml, read_yaml_text
 
 
 @dataclass
@@ -56,13 +57,11 @@ def _duplicate_keys(root, display: str) -> list[Problem]:
 def read_entries(path: Path, display: str) -> tuple[list[Entry], list[Problem]]:
     """Entries of a CSL-YAML file with their lines, and the problems: unreadable YAML, duplicate keys or ids."""
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        return [], [Problem(display, mark.line + 1 if mark else None, f"not valid YAML: {exc.problem}")]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return [], [Problem(display, None, f"cannot read: {exc}")]
+        root = compose_yaml(read_yaml_text(path, display))
+    except BuildError as exc:
+        return [], list(exc.problems) or [Problem(display, None, exc.message.removeprefix(f"{display}: "))]
+    except YamlProblem as exc:
+        return [], [Problem(display, exc.line, exc.message, column=exc.column)]
     if root is None:
         return [], [Problem(display, 1, "empty; expected 'references:' followed by a list of entries")]
     problems = _duplicate_keys(root, display)
