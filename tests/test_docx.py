@@ -21,7 +21,8 @@ from lxml import etree
 
 from conftest import REPO, SAMPLE, pdftotext, run_cli, tool
 from qibrief.brand import read_brand
-from qibrief.docx import finish_docx, read_notes, reference_docx
+from qibrief.checks.docx import read_docx
+from qibrief.docx import finish_docx, reference_docx
 from qibrief.docx.audit import audit_package
 from qibrief.metadata import read_metadata
 
@@ -149,7 +150,8 @@ def test_footnotes_option_keeps_numbered_footnotes(tmp_path):
     restarts = [n.get(_w("val")) for n in document.iter(_w("numRestart"))]
     assert restarts and set(restarts) == {"continuous"}
     assert "Citations" not in [_text(p) for p in document.iter(_w("p"))]
-    assert read_notes(docx.read_bytes())[0] == "footnotes"
+    notes, problems = read_docx(docx.read_bytes(), docx.name)
+    assert problems == [] and notes.count == SAMPLE_NOTES
     assert audit_package(docx.read_bytes()) == []
 
 

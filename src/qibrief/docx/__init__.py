@@ -3,7 +3,6 @@
 - `reference_docx` writes the brand (styles/brand.yaml) into Pandoc's default reference document.
 - `finish_docx` turns Pandoc's footnotes into Word endnotes under a "Citations" heading (or keeps footnotes),
   adds the title block, sets the document properties, and writes a byte-reproducible package.
-- `read_notes` gives a finished DOCX's notes back as text, for checks and tests.
 """
 
 from __future__ import annotations
@@ -15,13 +14,12 @@ from ..html import NOTES_HEADING
 from ..metadata import Metadata
 from ..problems import BuildError
 from . import finish, notes as notesmod
-from .notes import DocxNote, read_notes
 from .reference import build_reference
 from .wordml import Package
 
 NOTE_KINDS = ("endnotes", "footnotes")
 
-__all__ = ["DocxNote", "NOTE_KINDS", "finish_docx", "read_notes", "reference_docx"]
+__all__ = ["NOTE_KINDS", "finish_docx", "reference_docx"]
 
 
 def _midnight(date: dt.date) -> dt.datetime:

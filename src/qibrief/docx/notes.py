@@ -1,4 +1,4 @@
-"""Notes in the DOCX: Pandoc's footnotes turned into Word endnotes, note numbering, and reading notes back.
+"""Notes in the DOCX: Pandoc's footnotes turned into Word endnotes, and note numbering.
 
 Pandoc writes every note as a footnote (it has no endnote output). A Word endnote is the same WordprocessingML
 as a footnote under other names: w:endnote in word/endnotes.xml instead of w:footnote in word/footnotes.xml,
@@ -8,8 +8,6 @@ and content type, and w:endnotePr for numbering. So the conversion renames and m
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from lxml import etree
 
@@ -21,14 +19,6 @@ DOCUMENT = "word/document.xml"
 FOOTNOTES = "word/footnotes.xml"
 ENDNOTES = "word/endnotes.xml"
 _STYLE_MAP = {"FootnoteText": "EndnoteText", "FootnoteReference": "EndnoteReference"}
-
-
-@dataclass(frozen=True)
-class DocxNote:
-    """One note of a DOCX as an editor sees it: its number (order of reference) and its text."""
-
-    number: int
-    text: str
 
 
 def _separators(kind: str) -> list[etree._Element]:
@@ -138,31 +128,3 @@ def number_notes(package: X.Package, notes: str) -> None:
 
 def _copy(nodes: list[etree._Element]) -> list[etree._Element]:
     return [etree.fromstring(etree.tostring(node)) for node in nodes]
-
-
-def read_notes(package: bytes) -> tuple[str, list[DocxNote]]:
-    """The notes of a finished DOCX in reference order: ('endnotes' or 'footnotes', notes)."""
-    parts = X.Package(package, "docx")
-    document = parts.xml(DOCUMENT)
-    for kind, part in (("endnote", ENDNOTES), ("footnote", FOOTNOTES)):
-        references = [node.get(X.qn("w:id")) for node in document.iter(X.qn(f"w:{kind}Reference"))]
-        if not references or part not in parts:
-            continue
-        bodies = {node.get(X.qn("w:id")): node for node in parts.xml(part).findall(X.qn(f"w:{kind}"))}
-        notes = []
-        for number, note_id in enumerate(references, start=1):
-            body = bodies.get(note_id)
-            text = "" if body is None else _text(body)
-            notes.append(DocxNote(number, text))
-        return kind + "s", notes
-    return "endnotes", []
-
-
-def _text(node: etree._Element) -> str:
-    pieces = []
-    for paragraph in node.iter(X.qn("w:p")):
-        words = []
-        for item in paragraph.iter(X.qn("w:t"), X.qn("w:tab"), X.qn("w:br")):
-            words.append((item.text or "") if X.local(item) == "t" else " ")
-        pieces.append("".join(words))
-    return " ".join(" ".join(pieces).split())

@@ -21,8 +21,6 @@ CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
-VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 XML = "http://www.w3.org/XML/1998/namespace"
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
@@ -34,7 +32,6 @@ REL_HYPERLINK = REL + "hyperlink"
 REL_CUSTOM = REL + "custom-properties"
 
 _CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
-CT_FOOTNOTES = _CT + "footnotes+xml"
 CT_ENDNOTES = _CT + "endnotes+xml"
 CT_HEADER = _CT + "header+xml"
 CT_FOOTER = _CT + "footer+xml"
@@ -54,10 +51,6 @@ RPR_ORDER = (
     "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
     "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
     "em lang eastAsianLayout specVanish oMath"
-).split()
-STYLE_ORDER = (
-    "name aliases basedOn next link autoRedefine hidden uiPriority semiHidden unhideWhenUsed qFormat locked "
-    "personal personalCompose personalReply rsid pPr rPr tblPr trPr tcPr tblStylePr"
 ).split()
 SECTPR_ORDER = (
     "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders lnNumType "
@@ -84,9 +77,6 @@ SETTINGS_ORDER = (
     "doNotIncludeSubdocsInStats doNotAutoCompressPictures forceUpgrade captions readModeInkLockDown smartTagType "
     "schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator"
 ).split()
-# Inside footnotePr / endnotePr: the numbering properties, then (settings only) the separator references.
-NOTEPR_ORDER = "pos numFmt numStart numRestart footnote endnote".split()
-FONT_ORDER = "altName panose1 charset family notTrueType pitch sig embedRegular embedBold embedItalic embedBoldItalic".split()
 
 
 def qn(tag: str) -> str:
@@ -168,10 +158,6 @@ class Package:
     def __contains__(self, name: str) -> bool:
         return name in self._parts
 
-    def names(self) -> list[str]:
-        """Part names in package order."""
-        return list(self._parts)
-
     def xml(self, name: str) -> etree._Element:
         """The parsed root element of an XML part (changes to it are written back)."""
         if name not in self._trees:
@@ -185,11 +171,6 @@ class Package:
         """Add or replace an XML part."""
         self._parts.setdefault(name, b"")
         self._trees[name] = root
-
-    def put_bytes(self, name: str, data: bytes) -> None:
-        """Add or replace a part as raw bytes."""
-        self._trees.pop(name, None)
-        self._parts[name] = data
 
     def remove(self, name: str) -> None:
         """Remove a part (and its parsed tree) if present."""
