@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "tests" / "fixtures" / "sample"
-# A brief with only the required metadata (title, series, number, author, lang) and three short sections.
+# A brief with only the required metadata (title, series, number, author, lang) and two short sections.
 MINIMAL = REPO / "tests" / "fixtures" / "minimal"
 
 
