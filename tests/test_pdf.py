@@ -273,3 +273,45 @@ def test_runaway_layout_is_stopped_with_a_clear_error(monkeypatch):
     with pytest.raises(BuildError, match=r"^x\.pdf: WeasyPrint's layout ran past 1 s and was stopped"):
         pdf.render_pdf(document, stylesheets=[], base_dir=Path("/tmp"), allowed_roots=[Path("/tmp")], display="x.pdf")
     assert time.perf_counter() - start < 30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["qi-brief-50.pdf", "qi-brief-50-print.pdf"])
+def test_every_note_link_has_an_area_and_fn1_is_clickable(brief50_build, name):
+    """All 40 marker links and 40 back-links of brief 50 have areas (pypdf), the PDF check finds each covering its
+    glyph and landing on its note or marker, and pdfium's link-at-point finds fn1 on the "1" of page 3."""
+    import ctypes
+
+    import pypdf
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from qibrief.checks.pdf import read_pdf
+
+    pdf = brief50_build / name
+    areas: dict[str, list[float]] = {}
+    for page in pypdf.PdfReader(pdf).pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Dest") is not None:
+                x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+                areas[str(annot["/Dest"])] = [abs(x2 - x1), abs(y2 - y1)]
+    assert sorted(areas) == sorted([f"fn{k}" for k in range(1, 41)] + [f"fnref{k}" for k in range(1, 41)])
+    assert all(width > 3 and height > 8 for width, height in areas.values()), areas
+    rendered, problems = read_pdf(pdf.read_bytes(), name)
+    assert problems == [] and len(rendered.markers) == 40
+
+    document = pdfium.PdfDocument(str(pdf))
+    page = document[2]
+    text = page.get_textpage()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    sizes = [raw.FPDFText_GetFontSize(text.raw, i) for i in range(raw.FPDFText_CountChars(text.raw))]
+    body = sorted(sizes)[len(sizes) // 2]
+    first = next(i for i, size in enumerate(sizes) if chr(raw.FPDFText_GetUnicode(text.raw, i)) == "1" and size < 0.8 * body)
+    raw.FPDFText_GetCharBox(text.raw, first, left, right, bottom, top)
+    link = raw.FPDFLink_GetLinkAtPoint(page.raw, (left.value + right.value) / 2, (bottom.value + top.value) / 2)
+    assert link, "no link on the 1 of page 3"
+    dest = raw.FPDFLink_GetDest(document.raw, link)
+    note_page = raw.FPDFDest_GetDestPageIndex(document.raw, dest)
+    named = raw.FPDF_GetNamedDestByName(document.raw, b"fn1")
+    assert note_page == raw.FPDFDest_GetDestPageIndex(document.raw, named) > 2
