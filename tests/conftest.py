@@ -11,6 +11,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "tests" / "fixtures" / "sample"
+# A brief with only the required metadata (title, series, number, author, lang) and two short sections.
+MINIMAL = REPO / "tests" / "fixtures" / "minimal"
 
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -52,6 +54,24 @@ def brief50_build(tmp_path_factory) -> Path:
     done = run_cli("build", "--root", str(REPO), "--out", str(out), "--print")
     assert done.returncode == 0, done.stdout + done.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def minimal_build(tmp_path_factory) -> Path:
+    """The minimal brief built once into a temporary folder: PDF, DOCX, HTML and the print PDF."""
+    out = tmp_path_factory.mktemp("minimal-dist")
+    done = run_cli("build", "--root", str(MINIMAL), "--out", str(out), "--print")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def verapdf(flavour: str, *pdfs: Path) -> subprocess.CompletedProcess:
+    """veraPDF (tests/verapdf/vera.sh) on the PDFs; a failure naming the install command when it is missing."""
+    done = subprocess.run(["bash", str(REPO / "tests" / "verapdf" / "vera.sh"), flavour, *map(str, pdfs)],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode == 3:
+        pytest.fail(done.stderr.strip())
+    return done
 
 
 def tool(name: str, package: str) -> str:

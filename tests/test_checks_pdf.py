@@ -1,4 +1,5 @@
-"""The PDF note checks: superscript markers in page order 1..N, the Citations list 1..N, marker k's link to note k."""
+"""The PDF note checks: superscript markers in page order 1..N, the Citations list 1..N, marker k's link to note k and
+note k's back-link to marker k, each link's area covering its glyph."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 import pytest
 
-from checks_support import plain_pdf, sample_artifacts, without_lines
+from checks_support import REPO, plain_pdf, sample_artifacts, without_lines
 from qibrief.checks.pdf import read_pdf
 from qibrief.problems import sort_problems
 
@@ -37,10 +38,12 @@ CASES = [
         "page 1: note 3: marker follows note 1; expected 2",
         "page 1: note 3: marker repeats note 3; expected 4",
         "page 1: note 3: marker's link lands on note 2; expected note 3",
+        "page 2: note 2: back-link lands on marker 3; expected marker 2",
     ]),
     ("delete marker 3", lambda h: h.replace(anchor(3), ""), [
         "note 3: no marker in the text refers to it",
         "page 1: note 4: marker follows note 2; expected 3",
+        "page 2: note 3: back-link has no link to its marker",
     ]),
     ("duplicate marker 2", lambda h: h.replace(anchor(2), anchor(2) + anchor(2)), [
         "page 1: note 2: marker repeats note 2; expected 3",
@@ -60,11 +63,16 @@ CASES = [
         "note 6: no marker in the text refers to it",
         "page 1: note 1: marker has no note in the Citations list (it holds 5)",
         "page 1: note 1: marker's link lands on note 2; expected note 1",
+        "page 1: note 2: back-link lands on marker 1; expected marker 2",
         "page 1: note 2: first entry of the Citations list is 2; expected 1",
         "page 1: note 2: marker's link lands on note 3; expected note 2",
         "page 1: note 3: marker's link lands on note 4; expected note 3",
         "page 1: note 4: marker's link lands on note 5; expected note 4",
         "page 1: note 5: marker's link lands on note 6; expected note 5",
+        "page 2: note 3: back-link lands on marker 2; expected marker 3",
+        "page 2: note 4: back-link lands on marker 3; expected marker 4",
+        "page 2: note 5: back-link lands on marker 4; expected marker 5",
+        "page 2: note 6: back-link lands on marker 5; expected marker 6",
     ]),
 ]
 
@@ -158,3 +166,91 @@ def test_pages_read_in_two_processes_give_the_same_findings(change, expected):
     assert sort_problems(split_problems) == sort_problems(whole_problems)
     assert len({m.where for m in whole.markers}) > 2
     assert whole_problems or not expected
+
+
+def _link_areas(data: bytes) -> dict[str, list[tuple[int, list[float]]]]:
+    """Each internal link's destination name with its pages and rectangles (pypdf)."""
+    import pypdf
+
+    found: dict[str, list[tuple[int, list[float]]]] = {}
+    for number, page in enumerate(pypdf.PdfReader(io.BytesIO(data)).pages, start=1):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Dest") is not None:
+                found.setdefault(str(annot["/Dest"]), []).append((number, [float(v) for v in annot["/Rect"]]))
+    return found
+
+
+def test_sample_links_have_areas():
+    """In the sample's PDF every marker link and back-link has a clickable area (pypdf's rectangles)."""
+    areas = _link_areas(sample_artifacts().files["pdf"])
+    assert sorted(areas) == sorted([f"fn{k}" for k in range(1, 6)] + [f"fnref{k}" for k in range(1, 6)])
+    for name, placed in areas.items():
+        for _, (x1, y1, x2, y2) in placed:
+            assert abs(x2 - x1) > 2 and abs(y2 - y1) > 5, (name, x1, y1, x2, y2)
+
+
+ZERO_HEIGHT = REPO / "tests" / "fixtures" / "pdf" / "zero-height-markers.pdf"
+
+
+def test_zero_height_marker_links_are_reported():
+    """The sample's PDF as the brand CSS made it before issue 15 (markers raised by `vertical-align: super;
+    line-height: 0`, so every marker link had zero height) fails the check, naming page and note.
+
+    The fixture was made by building tests/fixtures/sample with the styles/ of commit 3f81788:
+    `SOURCE_DATE_EPOCH=1710460800 python3 build.py build --root COPY --format pdf --no-cache --out OUT`."""
+    _, problems = read_pdf(ZERO_HEIGHT.read_bytes(), NAME)
+    messages = without_lines(sort_problems(problems))
+    assert len(messages) == 5, messages
+    for k, message in enumerate(messages, start=1):
+        assert message.startswith(f"{NAME}: page 2: note {k}: marker's link has no area to click (zero height: ")
+
+
+def test_zero_height_fixture_fails_the_check_command():
+    """`build.py check FILE.pdf` exits 1 on the zero-height fixture and prints each marker's problem."""
+    from conftest import run_cli
+
+    done = run_cli("check", str(ZERO_HEIGHT))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (done.stdout + done.stderr).count("marker's link has no area to click") == 5, done.stdout + done.stderr
+
+
+def _with_rect(data: bytes, name: str, change) -> bytes:
+    """The PDF with the rectangle of the links to `name` replaced by change(its four numbers)."""
+    from pypdf.generic import ArrayObject, FloatObject, NameObject
+
+    def rewrite(annot):
+        if str(annot["/Dest"]) == name:
+            annot[NameObject("/Rect")] = ArrayObject(FloatObject(v) for v in change([float(v) for v in annot["/Rect"]]))
+
+    return _rewrite_links(data, rewrite)
+
+
+LINK_AREA_CASES = [
+    ("marker 2's link flattened", "fn2", lambda r: [r[0], r[1], r[2], r[1]],
+     "page 2: note 2: marker's link has no area to click (zero height: "),
+    ("marker 3's link moved off its glyph", "fn3", lambda r: [r[0], r[1] - 4, r[2], r[3] - 4],
+     "page 2: note 3: marker's link area "),
+    ("note 4's back-link flattened", "fnref4", lambda r: [r[0], r[1], r[0], r[3]],
+     "page 3: note 4: back-link has no area to click (zero width: "),
+]
+
+
+@pytest.mark.parametrize("name, change, expected", [c[1:] for c in LINK_AREA_CASES], ids=[c[0] for c in LINK_AREA_CASES])
+def test_link_area_off_its_glyph_is_reported(name, change, expected):
+    """A marker link or back-link rewritten to miss its glyph, or to have no area, is one problem naming the note."""
+    _, problems = read_pdf(_with_rect(sample_artifacts().files["pdf"], name, change), NAME)
+    messages = without_lines(problems)
+    assert len(messages) == 1 and messages[0].startswith(f"{NAME}: {expected}"), messages
+
+
+def test_backlink_to_the_wrong_marker_is_reported():
+    """Pointing note 2's back-link at marker 5 in the built PDF is reported as landing on marker 5."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    def retarget(annot):
+        if str(annot["/Dest"]) == "fnref2":
+            annot[NameObject("/Dest")] = TextStringObject("fnref5")
+
+    _, problems = read_pdf(_rewrite_links(sample_artifacts().files["pdf"], retarget), NAME)
+    assert without_lines(problems) == [f"{NAME}: page 3: note 2: back-link lands on marker 5; expected marker 2"]

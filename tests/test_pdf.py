@@ -75,11 +75,12 @@ def test_screen_pdf_is_letter_with_metadata(brief50_build):
 
 @pytest.mark.slow
 def test_print_pdf_has_bleed_trim_and_output_intent(brief50_build):
-    """The print PDF's pages are Letter trimmed with 0.125 in bleed, and it names a CMYK output intent."""
+    """The print PDF's pages are Letter trimmed, with 0.125 in bleed and a slug beyond it for the marks
+    (MediaBox 9.5 x 12 in), and it names a CMYK output intent."""
     info = _pdfinfo(brief50_build / "qi-brief-50-print.pdf", "-box")
     assert re.search(r"^TrimBox:\s+0\.00\s+0\.00\s+612\.00\s+792\.00", info, re.M)
     assert re.search(r"^BleedBox:\s+-9\.00\s+-9\.00\s+621\.00\s+801\.00", info, re.M)
-    assert re.search(r"^MediaBox:\s+-9\.00\s+-9\.00\s+621\.00\s+801\.00", info, re.M)
+    assert re.search(r"^MediaBox:\s+-36\.00\s+-36\.00\s+648\.00\s+828\.00", info, re.M)
     import pikepdf
 
     with pikepdf.open(brief50_build / "qi-brief-50-print.pdf") as pdf:
@@ -88,6 +89,84 @@ def test_print_pdf_has_bleed_trim_and_output_intent(brief50_build):
         assert int(intent.DestOutputProfile.N) == 4
         body = pdf.pages[0].Contents.read_bytes()
         assert b"/DeviceCMYK cs" in body  # the cover's navy is painted in CMYK
+
+
+def _paths(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, float], tuple[int, ...]]]]:
+    """Each page's path objects (forms opened) as (paint: fill, stroke or both, page-space bounds, fill colour)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    def times(m, n):
+        return (m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3], m[2] * n[0] + m[3] * n[2],
+                m[2] * n[1] + m[3] * n[3], m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5])
+
+    document = pdfium.PdfDocument(str(pdf))
+    pages = []
+    for index in range(len(document)):
+        page = document[index]
+        found = []
+
+        def walk(count, get, ctm):
+            for number in range(count):
+                obj = get(number)
+                kind = raw.FPDFPageObj_GetType(obj)
+                if kind == raw.FPDF_PAGEOBJ_FORM:
+                    m = raw.FS_MATRIX()
+                    raw.FPDFPageObj_GetMatrix(obj, m)
+                    walk(raw.FPDFFormObj_CountObjects(obj), lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j),
+                         times((m.a, m.b, m.c, m.d, m.e, m.f), ctm))
+                if kind != raw.FPDF_PAGEOBJ_PATH:
+                    continue
+                box = [ctypes.c_float() for _ in range(4)]
+                raw.FPDFPageObj_GetBounds(obj, *box)
+                corners = [(ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5])
+                           for x in (box[0].value, box[2].value) for y in (box[1].value, box[3].value)]
+                xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+                fill, stroke = ctypes.c_int(), ctypes.c_int()
+                raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+                colour = [ctypes.c_uint() for _ in range(4)]
+                raw.FPDFPageObj_GetFillColor(obj, *colour)
+                paint = "stroke" if stroke.value and not (fill.value and colour[3].value) else "fill"
+                found.append((paint, (min(xs), min(ys), max(xs), max(ys)), tuple(c.value for c in colour)))
+
+        walk(raw.FPDFPage_CountObjects(page.raw), lambda j: raw.FPDFPage_GetObject(page.raw, j), (1, 0, 0, 1, 0, 0))
+        pages.append(found)
+        page.close()
+    document.close()
+    return pages
+
+
+@pytest.mark.slow
+def test_print_pdf_marks_lie_outside_the_bleed(brief50_build):
+    """On every page of the print PDF the crop and cross marks are stroked in the slug, wholly outside the
+    BleedBox (trim + 9 pt) and inside the MediaBox; the crop marks extend the trim lines; the cover's navy
+    fills the BleedBox and stops there, so the marks sit on white."""
+    trim, bleed, media = (0, 0, 612, 792), (-9, -9, 621, 801), (-36, -36, 648, 828)
+
+    def outside(box, area, gap=0.0):
+        return (box[2] <= area[0] - gap or box[0] >= area[2] + gap or box[3] <= area[1] - gap
+                or box[1] >= area[3] + gap)
+
+    pages = _paths(brief50_build / "qi-brief-50-print.pdf")
+    assert len(pages) > 10
+    for number, paths in enumerate(pages, start=1):
+        marks = [box for paint, box, _ in paths if paint == "stroke" and outside(box, trim)]
+        assert len(marks) == 16, (number, marks)  # 8 crop lines, 4 crosses of a circle and a cross each
+        for box in marks:
+            assert outside(box, bleed, gap=4), (number, box)
+            assert media[0] - 1 <= box[0] and box[2] <= media[2] + 1 and media[1] - 1 <= box[1] and box[3] <= media[3] + 1
+        crop = [box for box in marks if box[2] - box[0] < 2 or box[3] - box[1] < 2]
+        assert len(crop) == 8
+        for box in crop:
+            centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            assert any(abs(centre[0] - x) < 0.1 for x in (0, 612)) or any(abs(centre[1] - y) < 0.1 for y in (0, 792))
+        # Nothing but the marks is drawn beyond the bleed.
+        assert [box for paint, box, _ in paths if paint == "fill" and (
+            box[0] < bleed[0] - 0.01 or box[1] < bleed[1] - 0.01 or box[2] > bleed[2] + 0.01 or box[3] > bleed[3] + 0.01)] == []
+    cover_fills = [box for paint, box, colour in pages[0] if paint == "fill" and colour[3]]
+    assert any(all(abs(a - b) < 0.01 for a, b in zip(box, bleed)) for box in cover_fills), cover_fills
 
 
 @pytest.mark.slow
@@ -194,3 +273,45 @@ def test_runaway_layout_is_stopped_with_a_clear_error(monkeypatch):
     with pytest.raises(BuildError, match=r"^x\.pdf: WeasyPrint's layout ran past 1 s and was stopped"):
         pdf.render_pdf(document, stylesheets=[], base_dir=Path("/tmp"), allowed_roots=[Path("/tmp")], display="x.pdf")
     assert time.perf_counter() - start < 30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["qi-brief-50.pdf", "qi-brief-50-print.pdf"])
+def test_every_note_link_has_an_area_and_fn1_is_clickable(brief50_build, name):
+    """All 40 marker links and 40 back-links of brief 50 have areas (pypdf), the PDF check finds each covering its
+    glyph and landing on its note or marker, and pdfium's link-at-point finds fn1 on the "1" of page 3."""
+    import ctypes
+
+    import pypdf
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from qibrief.checks.pdf import read_pdf
+
+    pdf = brief50_build / name
+    areas: dict[str, list[float]] = {}
+    for page in pypdf.PdfReader(pdf).pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Dest") is not None:
+                x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+                areas[str(annot["/Dest"])] = [abs(x2 - x1), abs(y2 - y1)]
+    assert sorted(areas) == sorted([f"fn{k}" for k in range(1, 41)] + [f"fnref{k}" for k in range(1, 41)])
+    assert all(width > 3 and height > 8 for width, height in areas.values()), areas
+    rendered, problems = read_pdf(pdf.read_bytes(), name)
+    assert problems == [] and len(rendered.markers) == 40
+
+    document = pdfium.PdfDocument(str(pdf))
+    page = document[2]
+    text = page.get_textpage()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    sizes = [raw.FPDFText_GetFontSize(text.raw, i) for i in range(raw.FPDFText_CountChars(text.raw))]
+    body = sorted(sizes)[len(sizes) // 2]
+    first = next(i for i, size in enumerate(sizes) if chr(raw.FPDFText_GetUnicode(text.raw, i)) == "1" and size < 0.8 * body)
+    raw.FPDFText_GetCharBox(text.raw, first, left, right, bottom, top)
+    link = raw.FPDFLink_GetLinkAtPoint(page.raw, (left.value + right.value) / 2, (bottom.value + top.value) / 2)
+    assert link, "no link on the 1 of page 3"
+    dest = raw.FPDFLink_GetDest(document.raw, link)
+    note_page = raw.FPDFDest_GetDestPageIndex(document.raw, dest)
+    named = raw.FPDF_GetNamedDestByName(document.raw, b"fn1")
+    assert note_page == raw.FPDFDest_GetDestPageIndex(document.raw, named) > 2

@@ -6,7 +6,9 @@ attribute value carrying a URL or CSS; images that are not PNG, JPEG, GIF, WebP 
 project, or that declare too many pixels; links to local files outside the project or with schemes other
 than http, https and mailto; deep nesting, long backtick runs and '<'-laden words, on which Pandoc's
 Markdown reader runs for minutes; metadata keys that make Pandoc read files of its choosing; reference ids
-that are not text, or repeated; inputs that are links out of the project.
+that are not text, or repeated; inputs that are links out of the project. And what would make the screen PDF
+fail PDF/UA-1: a heading that skips a level (the cover's title is the first, level-1, heading), an image
+with no alternative text.
 
 The rules run on the build's own AST after the one parse (so what is refused is exactly what would be
 rendered); positions come from a second parse with commonmark_x+sourcepos (the `markdown` reader the build
@@ -163,7 +165,7 @@ def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> lis
         tree = ast
     displays = {str(s.path): s.display for s in sections}
     problems = []
-    for finding, position in lint_tree(tree, root):
+    for finding, position in [*lint_tree(tree, root), *heading_findings(tree)]:
         problems.append(_place(finding, position, displays, sections))
     return problems
 
@@ -381,8 +383,49 @@ def lint_tree(tree: Any, root: Path) -> Iterator[tuple[Finding, str | None]]:
             finding = _check_target(kind, str(target), root)
             if finding:
                 yield finding, here
+            elif kind == "Image" and not _has_text(content[0]):
+                shown = _short(str(target))
+                yield Finding(f"image {shown} has no alternative text; write ![what it shows]({shown}): PDF/UA-1 "
+                              "needs it", str(target)[:40]), here
             content = content[:1]
         stack.extend((child, here) for child in content if isinstance(child, (list, dict)))
+
+
+def _has_text(inlines: Any) -> bool:
+    from .checks.document import plain_text
+
+    return bool(plain_text(inlines).strip())
+
+
+def heading_findings(tree: Any) -> Iterator[tuple[Finding, str | None]]:
+    """Each heading more than one level below the heading before it, in document order. The cover's title
+    is the document's first heading (level 1), so a brief may start at # or ##; PDF/UA-1 requires headings
+    that nest, and the build refuses rather than renumber what the author wrote."""
+    from .checks.document import plain_text
+
+    previous = 1
+    stack: list[Any] = [tree.get("blocks", []) if isinstance(tree, dict) else tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed([child for child in node if isinstance(child, (list, dict))]))
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind, content = node.get("t"), node.get("c")
+        if kind == "Note" or not isinstance(content, list):
+            continue  # notes hold no headings of the document's outline
+        if kind != "Header" or len(content) != 3 or not isinstance(content[0], int) or not 1 <= content[0] <= 6:
+            stack.append(content)
+            continue
+        level, attr, inlines = content
+        position = next((value for key, value in (attr[2] if _is_attr(attr) else []) if key == "data-pos"), None)
+        if level > previous + 1:
+            text = " ".join(plain_text(inlines).split())
+            yield Finding(f'heading "{_short(text)}" is level {level} ({"#" * level}) after a level-{previous} heading; '
+                          f'expected level {previous + 1} ({"#" * (previous + 1)}) at most: PDF/UA-1 needs headings '
+                          "that skip no level", f'{"#" * level} {text[:30]}'), position
+        previous = level
 
 
 def _only_sourcepos(pairs: list) -> bool:

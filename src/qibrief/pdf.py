@@ -63,6 +63,29 @@ def _time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+# The printer's bleed around the trim (0.125 in). styles/press.css asks WeasyPrint for a larger bleed, which
+# becomes the MediaBox and holds the crop and cross marks in its outer half; WeasyPrint's own BleedBox is the
+# trim plus at most 10 pt, whatever the CSS says, so the print PDF's is set here.
+PRESS_BLEED_PT = 9.0
+
+
+def _set_bleed_box(bleed: float) -> Callable:
+    """A WeasyPrint finisher that sets every page's BleedBox to its TrimBox grown by `bleed` points, within the
+    MediaBox."""
+    import pydyf
+
+    def finish(document, pdf) -> None:
+        kids = pdf.pages["Kids"]
+        for number in kids[0::3]:
+            page = pdf.objects[number]
+            left, top, right, bottom = page["TrimBox"]
+            m_left, m_top, m_right, m_bottom = page["MediaBox"]
+            page["BleedBox"] = pydyf.Array([max(m_left, left - bleed), max(m_top, top - bleed),
+                                            min(m_right, right + bleed), min(m_bottom, bottom + bleed)])
+
+    return finish
+
+
 def pdf_identifier(document: str) -> bytes:
     """A PDF /ID derived from the document's content, so the same sources give the same bytes."""
     return hashlib.sha256(document.encode("utf-8")).hexdigest()[:32].encode("ascii")
@@ -113,11 +136,13 @@ def render_pdf(
     display: str,
     pdf_variant: str | None = "pdf/ua-1",
     before_layout: Callable[[], None] | None = None,
+    bleed: float | None = None,
 ) -> tuple[bytes, set[str], list[Problem]]:
     """Render HTML to PDF bytes; return them, the font families used, and WeasyPrint's logged problems.
 
     Stylesheets are (css text, folder its url()s resolve against). `before_layout` runs once the HTML is
-    parsed, before anything is laid out; it may raise to stop the render.
+    parsed, before anything is laid out; it may raise to stop the render. `bleed` (points) sets each page's
+    BleedBox to the trim plus that much (the print PDF's).
     """
     import weasyprint
 
@@ -134,6 +159,7 @@ def render_pdf(
                 pdf_identifier=pdf_identifier(document),
                 pdf_variant=pdf_variant,
                 pdf_tags=pdf_variant is not None,
+                finisher=_set_bleed_box(bleed) if bleed is not None else None,
             )
         except (RecursionError, ZeroDivisionError, OverflowError) as exc:
             raise BuildError(f"{display}: WeasyPrint could not lay out the document ({type(exc).__name__}); "

@@ -256,6 +256,7 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_ch
     from . import brand as brandmod
     from . import fonts
     from . import html as htmlmod
+    from .pdf import PRESS_BLEED_PT
     from .pdf import render_pdf as weasy
 
     styles = sources.project.styles_dir
@@ -277,6 +278,7 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_ch
         display=display,
         pdf_variant=None if press else "pdf/ua-1",
         before_layout=before_layout,
+        bleed=PRESS_BLEED_PT if press else None,
     )
     for family in sorted(fonts.foreign_families(families, sources.brand)):
         problems.append(Problem(display, None, f"font family '{family}' is not a brand font (styles/brand.yaml); "

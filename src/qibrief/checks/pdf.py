@@ -1,7 +1,9 @@
-"""The PDF's notes: superscript markers in page order 1..N, the Citations list 1..N, and marker k linking to note k.
+"""The PDF's notes: superscript markers in page order 1..N, the Citations list 1..N, marker k linking to note k and
+note k's back-link to marker k, each link's area covering the glyph it is drawn on.
 
-Read with pdfium (pypdfium2): text runs with their position and size (a marker is a digit run smaller than the text it
-follows on its line, its baseline raised by a tenth to seven tenths of that text's size), link annotations and named destinations.
+Read with pdfium (pypdfium2): text runs with their position, size and glyph box (a marker is a digit run smaller than
+the text it follows on its line, its baseline raised by a tenth to seven tenths of that text's size; a back-link is
+the notes' arrow), link annotations and named destinations.
 """
 
 from __future__ import annotations
@@ -17,27 +19,59 @@ _DIGITS = re.compile(r"^\d{1,4}$")
 _UNMAPPED = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _LIST_NUMBER = re.compile(r"^(\d{1,4})\.$")
 NOTES_HEADINGS = ("citations", "notes", "endnotes")
+# The back-link's glyph in the notes list (html.BACKLINK_TEXT; Pandoc's own is U+21A9).
+BACKLINK_GLYPHS = ("\u2191", "\u21a9", "\u21a9\ufe0e")
+# A link annotation thinner than this (points) has no area a reader can click.
+_NO_AREA = 0.5
+# How far (points) a link's rectangle may fall short of the glyph it is drawn on.
+_SLACK = 0.5
+
+
+Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of text drawn on a page: baseline start in PDF points (y up), font size, text."""
+    """A piece of text drawn on a page: baseline start in PDF points (y up), font size, text, and the box of its
+    glyphs (left, bottom, right, top)."""
 
     page: int
     x: float
     y: float
     size: float
     text: str
+    box: Box = (0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
 class Link:
-    """A link annotation: its page and rectangle, and where it goes (page index and top), if inside the PDF."""
+    """A link annotation: its page and rectangle, and where it goes (page index, top and left), if inside the PDF."""
 
     page: int
-    rect: tuple[float, float, float, float]
-    target: tuple[int, float | None] | None
+    rect: Box
+    target: tuple[int, float | None, float | None] | None
     name: str
+
+    @property
+    def empty(self) -> bool:
+        """Whether the rectangle has no area to click (zero height or width)."""
+        return self.rect[2] - self.rect[0] < _NO_AREA or self.rect[3] - self.rect[1] < _NO_AREA
+
+    def covers(self, box: Box) -> bool:
+        """Whether the rectangle holds the whole of a glyph box."""
+        return (self.rect[0] - _SLACK <= box[0] and self.rect[1] - _SLACK <= box[1]
+                and box[2] <= self.rect[2] + _SLACK and box[3] <= self.rect[3] + _SLACK)
+
+    def near(self, box: Box) -> bool:
+        """Whether the rectangle overlaps a glyph box or passes within a glyph's height of it (a zero-height
+        link drawn across or just above it)."""
+        reach = max(2.0, box[3] - box[1])
+        return (self.rect[0] - 1 <= box[2] and box[0] <= self.rect[2] + 1
+                and self.rect[1] - reach <= box[3] and box[1] <= self.rect[3] + reach)
+
+    def shown(self) -> str:
+        """The rectangle as a message shows it."""
+        return "[" + ", ".join(f"{v:.1f}" for v in self.rect) + "]"
 
 
 @dataclass(frozen=True)
@@ -87,6 +121,7 @@ def _runs(page, index: int) -> list[Run]:
     runs: list[Run] = []
     matrix = raw.FS_MATRIX()
     size = ctypes.c_float()
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     textpage = page.get_textpage()
 
     def walk(count: int, get) -> None:
@@ -106,7 +141,10 @@ def _runs(page, index: int) -> list[Run]:
                 continue
             raw.FPDFPageObj_GetMatrix(obj, matrix)
             raw.FPDFTextObj_GetFontSize(obj, size)
-            runs.append(Run(index, matrix.e, matrix.f, size.value * (abs(matrix.d) or 1.0), text.replace("\n", "")))
+            # A text object's bounds are its glyphs' boxes (not the font's ascent and descent).
+            raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+            runs.append(Run(index, matrix.e, matrix.f, size.value * (abs(matrix.d) or 1.0), text.replace("\n", ""),
+                            (left.value, bottom.value, right.value, top.value)))
 
     try:
         walk(raw.FPDFPage_CountObjects(page.raw), lambda j: raw.FPDFPage_GetObject(page.raw, j))
@@ -115,8 +153,8 @@ def _runs(page, index: int) -> list[Run]:
     return runs
 
 
-def _destination(document, dest) -> tuple[int, float | None] | None:
-    """Page index and top of a pdfium destination handle (None when it resolves to no page)."""
+def _destination(document, dest) -> tuple[int, float | None, float | None] | None:
+    """Page index, top and left of a pdfium destination handle (None when it resolves to no page)."""
     import ctypes
 
     import pypdfium2.raw as raw
@@ -129,7 +167,8 @@ def _destination(document, dest) -> tuple[int, float | None] | None:
     has_x, has_y, has_zoom = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
     x, y, zoom = ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     found = raw.FPDFDest_GetLocationInPage(dest, has_x, has_y, has_zoom, x, y, zoom)
-    return page, (float(y.value) if found and has_y.value else None)
+    return (page, float(y.value) if found and has_y.value else None,
+            float(x.value) if found and has_x.value else None)
 
 
 def _links(document, page, index: int) -> list[Link]:
@@ -274,7 +313,11 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
         rendered.texts.setdefault(s.number, text)
     problems += check_marker_order(name, rendered.markers)
     problems += check_markers_against_notes(name, rendered.markers, [s.number for s in starts], "the Citations list")
-    problems += _link_problems(name, markers, links, starts)
+    # Each link is claimed by the glyph it is drawn on; one with no area to click is a problem wherever it is.
+    used: set[int] = set()
+    problems += _link_problems(name, markers, links, starts, used)
+    problems += _backlink_problems(name, notes_runs, markers, links, starts, used)
+    problems += _empty_link_problems(name, links, used, markers, starts)
     return rendered, problems
 
 
@@ -310,28 +353,115 @@ def _join(line: list[Run]) -> str:
     return text
 
 
-def _link_problems(name: str, markers: list[tuple[Marker, Run]], links: list[Link], starts: list[NoteStart]) -> list[Problem]:
-    """Marker k's link must land on note k of the list."""
+def _link_problems(name: str, markers: list[tuple[Marker, Run]], links: list[Link], starts: list[NoteStart],
+                   used: set[int]) -> list[Problem]:
+    """Marker k's link must cover the marker's glyph and land on note k of the list (links found join `used`)."""
     problems = []
     for marker, run in markers:
         k = marker.number
-        px, py = run.x + 0.3 * run.size * 0.5, run.y + 0.3 * run.size
-        hits = [link for link in links if link.page == run.page
-                and link.rect[0] - 1 <= px <= link.rect[2] + 1 and link.rect[1] - 1 <= py <= link.rect[3] + 1]
-        if not hits:
+        link, area = _link_on(run, links, used)
+        if link is None:
             problems.append(Problem(name, None, f"{marker.where}note {k}: marker has no link to the Citations list"))
             continue
-        link = hits[0]
+        if area:
+            problems.append(Problem(name, None, f"{marker.where}note {k}: marker's link {area}"))
         if link.target is None:
             problems.append(Problem(name, None, f"{marker.where}note {k}: marker's link goes nowhere ({link.name or 'no target'})"))
             continue
-        page, top = link.target
+        page, top, _ = link.target
         landed = _note_at(starts, page, top)
         if landed is None:
             problems.append(Problem(name, None, f"{marker.where}note {k}: marker's link lands on page {page + 1}, not on a note"))
         elif landed.number != k:
             problems.append(Problem(name, None, f"{marker.where}note {k}: marker's link lands on note {landed.number}; expected note {k}"))
     return problems
+
+
+def _empty_link_problems(name: str, links: list[Link], used: set[int], markers: list[tuple[Marker, Run]],
+                         starts: list[NoteStart]) -> list[Problem]:
+    """A link to a note or to a marker that no glyph claimed, and that has no area to click."""
+    problems = []
+    for index, link in enumerate(links):
+        if index in used or not link.empty or link.target is None:
+            continue
+        note = _note_at(starts, link.target[0], link.target[1])
+        marker = None if note is not None else _marker_at(markers, *link.target)
+        if note is not None:
+            what = f"note {note.number}: a link to the note"
+        elif marker is not None:
+            what = f"note {marker.number}: a back-link to the marker"
+        else:
+            continue
+        problems.append(Problem(name, None, f"page {link.page + 1}: {what} has no area to click ({link.shown()})"))
+    return problems
+
+
+def _link_on(run: Run, links: list[Link], used: set[int]) -> tuple[Link | None, str]:
+    """The link drawn on a run's glyphs (marking it used), and what is wrong with its area ('' when it covers them)."""
+    near = [(index, link) for index, link in enumerate(links) if link.page == run.page and link.near(run.box)]
+    if not near:
+        return None, ""
+    covering = [(index, link) for index, link in near if link.covers(run.box) and not link.empty]
+    cx, cy = (run.box[0] + run.box[2]) / 2, (run.box[1] + run.box[3]) / 2
+
+    def distance(item: tuple[int, Link]) -> float:
+        rect = item[1].rect
+        return abs((rect[0] + rect[2]) / 2 - cx) + abs((rect[1] + rect[3]) / 2 - cy)
+
+    index, link = min(covering or near, key=distance)
+    used.add(index)
+    if covering:
+        return link, ""
+    glyph = "[" + ", ".join(f"{v:.1f}" for v in run.box) + "]"
+    if link.empty:
+        flat = "zero height" if link.rect[3] - link.rect[1] < _NO_AREA else "zero width"
+        return link, f"has no area to click ({flat}: {link.shown()}, glyph {glyph})"
+    return link, f"area {link.shown()} does not cover the glyph {glyph}"
+
+
+def _backlink_problems(name: str, notes_runs: list[Run], markers: list[tuple[Marker, Run]], links: list[Link],
+                       starts: list[NoteStart], used: set[int]) -> list[Problem]:
+    """Note k's back-link must cover its arrow and land on marker k (links found join `used`)."""
+    problems = []
+    order = sorted(starts, key=lambda s: (s.page, -s.y))
+    for run in sorted(notes_runs, key=lambda r: (r.page, -r.y, r.x)):
+        if run.text.strip() not in BACKLINK_GLYPHS:
+            continue
+        entry = None
+        for start in order:
+            if (start.page, -start.y) <= (run.page, -run.y + 1):
+                entry = start
+        if entry is None:
+            continue
+        k = entry.number
+        where = f"page {run.page + 1}: note {k}: back-link"
+        link, area = _link_on(run, links, used)
+        if link is None:
+            problems.append(Problem(name, None, f"{where} has no link to its marker"))
+            continue
+        if area:
+            problems.append(Problem(name, None, f"{where} {area}"))
+        if link.target is None:
+            problems.append(Problem(name, None, f"{where} goes nowhere ({link.name or 'no target'})"))
+            continue
+        landed = _marker_at(markers, *link.target)
+        if landed is None:
+            problems.append(Problem(name, None, f"{where} lands on page {link.target[0] + 1}, not on a marker"))
+        elif landed.number != k:
+            problems.append(Problem(name, None, f"{where} lands on marker {landed.number}; expected marker {k}"))
+    return problems
+
+
+def _marker_at(markers: list[tuple[Marker, Run]], page: int, top: float | None, left: float | None) -> Marker | None:
+    """The marker a link target points at: on its page, the nearest whose glyph is at or just below its top-left."""
+    best, best_distance = None, 24.0
+    for marker, run in markers:
+        if run.page != page:
+            continue
+        distance = (abs(run.box[3] - top) if top is not None else 0.0) + (abs(run.box[0] - left) if left is not None else 0.0)
+        if distance < best_distance:
+            best, best_distance = marker, distance
+    return best
 
 
 def _note_at(starts: list[NoteStart], page: int, top: float | None) -> NoteStart | None:

@@ -121,9 +121,11 @@ def core_properties(package: X.Package, meta: Metadata, created: dt.datetime, mo
     keywords = meta.raw.get("keywords") or []
     if isinstance(keywords, str):
         keywords = [keywords]
+    # What the brief always has stands in for what it leaves out, as in the HTML template (and so the PDF).
+    keywords = keywords or [meta.series, f"{meta.series} {meta.number}"]
     fields = [
         (X.DC, "title", meta.title),
-        (X.DC, "subject", str(meta.raw.get("subject") or "")),
+        (X.DC, "subject", str(meta.raw.get("subject") or meta.title)),
         (X.DC, "creator", "; ".join(meta.authors)),
         (X.CP, "keywords", ", ".join(str(k) for k in keywords)),
         (X.DC, "language", meta.lang),

@@ -134,6 +134,8 @@ def brand_styles(brand: Brand, meta: Metadata) -> list[etree._Element]:
     size = brand.sizes
     body, note = size["body"], size["note"]
     navy, accent, muted, tint = (_hex(brand, n) for n in ("navy", "accent", "muted", "tint"))
+    # Note references are small text: the accent's darker text shade (styles/brand.yaml), not the bright one.
+    accent_text = _hex(brand, "accent-text")
 
     def heading_rpr(points: float, *, italic: bool = False) -> list[etree._Element]:
         extra = [el("w:i"), el("w:iCs")] if italic else []
@@ -191,13 +193,13 @@ def brand_styles(brand: Brand, meta: Metadata) -> list[etree._Element]:
         _style("paragraph", "FootnoteText", "Footnote Text", based_on="Normal", next_="FootnoteText", priority=9,
                ppr=[el("w:spacing", before="0", after=_tw(note * 0.45), **line(1.35))], rpr=_size(note)),
         _style("character", "FootnoteReference", "Footnote Reference", based_on="DefaultParagraphFont",
-               quick=False, rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:color", val=accent),
+               quick=False, rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:color", val=accent_text),
                                  el("w:vertAlign", val="superscript")]),
         _style("paragraph", "EndnoteText", "endnote text", based_on="Normal", next_="EndnoteText", priority=99,
                quick=False,
                ppr=[el("w:spacing", before="0", after=_tw(note * 0.45), **line(1.35))], rpr=_size(note)),
         _style("character", "EndnoteReference", "endnote reference", based_on="DefaultParagraphFont", priority=99,
-               quick=False, rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:color", val=accent),
+               quick=False, rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:color", val=accent_text),
                                  el("w:vertAlign", val="superscript")]),
         _style("character", "Hyperlink", "Hyperlink", based_on="DefaultParagraphFont", priority=99, quick=False,
                rpr=[el("w:color", val=navy)]),
