@@ -349,7 +349,7 @@ CASES = [
          1, rf"^{SECTION}:3:3: raw HTML is not allowed \(<span style="),
     # Styles, fonts, templates (trusted more, but still fenced in)
     Case("missing-font", _missing_font, 1,
-         r"^styles/brand\.yaml: (print )?font file fonts/source-serif-4-latin-400-normal\.\w+ for Source Serif 4 not found"),
+         r"^styles/brand\.yaml:\d+:\d+: (print )?font file fonts/source-serif-4-latin-400-normal\.\w+ for Source Serif 4 not found"),
     Case("unknown-citation-style", lambda w: w.replace("content/metadata.yaml", "citation-style: chicago-notes-bibliography",
                                                        "citation-style: no-such-style"), 1,
          r"^content/metadata\.yaml: citation-style 'no-such-style' not found"),
