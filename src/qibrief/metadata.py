@@ -114,17 +114,17 @@ def _parse_date(value: Any) -> dt.date | None:
         raise ValueError(str(value)) from None
 
 
-def _strings(value: Any) -> Iterator[str]:
+def texts_in(value: Any) -> Iterator[str]:
     """Every piece of text in a YAML value, mapping keys included."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
+            yield from texts_in(key)
+            yield from texts_in(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from texts_in(item)
 
 
 def _is_text(value: Any) -> bool:
@@ -155,7 +155,7 @@ def check_values(raw: dict, display: str) -> list[Problem]:
         problems.append(Problem(display, line, message, column=column))
 
     for key, value in raw.items():
-        bad = next((found for piece in _strings({key: value}) for found in _CONTROL.findall(piece)), None)
+        bad = next((found for piece in texts_in({key: value}) for found in _CONTROL.findall(piece)), None)
         if bad:
             at(key, f"{_shown(key)}: character U+{ord(bad):04X} is not allowed in metadata (a control character "
                     "or separator); remove it")

@@ -134,7 +134,7 @@ def read_sources(root: Path) -> Sources:
     from . import lint
 
     sources = collect_sources(root)
-    fail_on(lint.lint_beside_parse(sources.project, sources.sections), "Checking the sources")
+    fail_on(lint.lint_beside_parse(sources.project, sources.sections, sources.meta), "Checking the sources")
     return sources
 
 
@@ -193,7 +193,7 @@ def check_parsed(sources: Sources, ast: bytes) -> list[Problem]:
     """The lint's rules on the AST the outputs are written from (raw markup was looked for before the parse)."""
     from . import lint
 
-    return lint.check_parsed(ast, sources.sections, sources.project.root)
+    return lint.check_parsed(ast, sources.sections, sources.project.root, meta=sources.meta)
 
 
 def check_sources_only(root: Path) -> list[Problem]:
@@ -507,7 +507,7 @@ def render(
         # The rest of the lint (references.yaml read strictly, raw markup) runs while Pandoc parses; Pandoc
         # reads nothing the lint before the parse has not passed. Run inline, it runs first and stops the build.
         linted = side.submit(_side_problems, "Linting the sources", lint.lint_beside_parse, sources.project,
-                             sources.sections)
+                             sources.sections, sources.meta)
         if not parallel:
             outcome(linted, "Checking the sources", None)
         files: dict[str, bytes] = {}
