@@ -533,7 +533,10 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     else:
         if scheme in _LINK_SCHEMES:
             return None
-        if scheme and len(scheme) > 1:  # a one-letter "scheme" is a Windows drive
+        if len(scheme) == 1:  # C:/... is a path on a Windows drive (Word opens it as one)
+            return Finding(f"link {shown} is a path on a local drive; link to a file in the brief or to https://",
+                           stripped[:40])
+        if scheme:
             return Finding(f"link {shown} uses the scheme '{scheme}:'; only http, https and mailto links are "
                            "allowed", stripped[:40])
         if parts.netloc or stripped.startswith("//"):
