@@ -117,9 +117,10 @@ class _Checker:
         self.display = display
         self.problems: list[Problem] = []
 
-    def at(self, mapping: Any, key: Any, message: str) -> None:
+    def at(self, mapping: Any, key: Any, message: str, *, value: bool = True) -> None:
+        """A problem at a key's value (value=False: at the key itself)."""
         if hasattr(mapping, "where"):
-            line, column = mapping.where(key, value=key is not None)
+            line, column = mapping.where(key, value=value and key is not None)
         else:
             line, column = None, None
         self.problems.append(Problem(self.display, line, message, column=column))
@@ -135,12 +136,14 @@ class _Checker:
     def known_keys(self, mapping: dict, kind: str, what: str) -> None:
         for key in mapping:
             if key not in _KEYS[kind]:
-                self.at(mapping, key, f"{what}: unknown key '{_shown(key)}' (expected {', '.join(_KEYS[kind])})")
+                self.at(mapping, key, f"{what}: unknown key '{_shown(key)}' (expected {', '.join(_KEYS[kind])})",
+                        value=False)
 
     def name(self, mapping: dict, key: Any, what: str) -> bool:
         if isinstance(key, str) and _NAME.match(key):
             return True
-        self.at(mapping, key, f"{what} name '{_shown(key)}' must be lower-case letters, digits and hyphens")
+        self.at(mapping, key, f"{what} name '{_shown(key)}' must be lower-case letters, digits and hyphens",
+                value=False)
         return False
 
     def required(self, mapping: dict, parent: dict, key: str, names: tuple[str, ...]) -> None:
