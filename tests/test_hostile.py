@@ -861,6 +861,8 @@ VALUE_CASES = [
          rf"^{META}:13:\d+: 2020: link javascript:alert\(1\) uses the scheme 'javascript:'"),
     Case("meta-unc-link-in-subtitle", lambda w: _set_meta(w, "subtitle", "'[share](\\\\host\\share)'"), 1,
          rf"^{META}:13:\d+: subtitle: link \\host\\share holds a backslash"),
+    Case("meta-note-in-abstract", lambda w: _set_meta(w, "abstract", "\"An abstract.^[A note on the cover.]\""), 1,
+         rf"^{META}:13:24: abstract: a note is not allowed in metadata; put notes in a section"),
     Case("meta-nested-brackets-in-subtitle", lambda w: _set_meta(w, "subtitle", "\"" + "[" * 3000 + "x" + "]" * 3000 + "\""),
          1, rf"^{META}:13:11: subtitle: square brackets nested 3000 deep"),
     # Metadata values of the wrong type or shape

@@ -236,7 +236,7 @@ def check_metadata_nesting(meta) -> list[Problem]:
 
 
 def lint_metadata_tree(tree: Any, meta, root: Path) -> list[Problem]:
-    """The sections' rules on the metadata values of a Pandoc JSON AST, and no images there, each problem on its
+    """The sections' rules on the metadata values of a Pandoc JSON AST, and no images or notes there, each on its
     line of metadata.yaml. Keys the build adds itself (csl, bibliography) are not metadata.yaml's to answer for."""
     values = tree.get("meta") if isinstance(tree, dict) else None
     if not isinstance(values, dict) or not isinstance(meta.raw, dict):
@@ -247,7 +247,7 @@ def lint_metadata_tree(tree: Any, meta, root: Path) -> list[Problem]:
     for name, value in values.items():
         if name not in keys:
             continue
-        for finding, _ in _walk(value, root, images=False):
+        for finding, _ in _walk(value, root, metadata=True):
             line, column = meta.where(keys[name], finding.needle)
             problems.append(Problem(meta.display, line, f"{name}: {finding.message}", column=column))
     return problems
@@ -423,9 +423,9 @@ def lint_tree(tree: Any, root: Path) -> Iterator[tuple[Finding, str | None]]:
     return _walk(tree.get("blocks", []) if isinstance(tree, dict) else tree, root.resolve())
 
 
-def _walk(start: Any, root: Path, *, images: bool = True) -> Iterator[tuple[Finding, str | None]]:
-    """Each refused construct in a part of a Pandoc JSON AST (blocks, inlines or a metadata value);
-    images=False refuses every image."""
+def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[Finding, str | None]]:
+    """Each refused construct in a part of a Pandoc JSON AST (blocks, inlines or a metadata value); with
+    metadata=True also every image and note (the cover has no place for them, the notes no number)."""
     stack: list[tuple[Any, str | None]] = [(start, None)]
     while stack:
         node, position = stack.pop()
@@ -451,13 +451,15 @@ def _walk(start: Any, root: Path, *, images: bool = True) -> Iterator[tuple[Find
             if attr[2] and not _only_sourcepos(attr[2]):
                 yield from ((finding, here) for finding in _check_attr(attr))
             content = content[:index] + content[index + 1:]
+        if kind == "Note" and metadata:
+            yield Finding("a note is not allowed in metadata; put notes in a section", "^["), here
         if kind in ("RawBlock", "RawInline") and len(content) == 2:
             yield _raw_finding(content[0], content[1]), here
             continue
         if kind in ("Image", "Link") and len(content) == 2:
             target = content[1][0] if isinstance(content[1], list) and content[1] else ""
             finding = _check_target(kind, str(target), root)
-            if kind == "Image" and not images and finding is None:
+            if kind == "Image" and metadata and finding is None:
                 finding = Finding(f"image {_short(str(target).strip())} is not allowed here; put images in a section",
                                   str(target).strip()[:40] or "![")
             if finding:
