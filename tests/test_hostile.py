@@ -914,6 +914,10 @@ VALUE_CASES = [
     Case("brand-font-file-outside", lambda w: _set_brand(
         w, 'print: "fonts/source-serif-4-latin-400-normal.ttf"', f'print: "{w.outside}/canary.txt"'), 1,
          rf"^{BRAND}:20:\d+: fonts\.serif\.files\[1\]\.print: expected a relative path inside styles/"),
+    Case("brand-font-file-not-a-font", lambda w: (w.own_styles(), (w.brief / "styles/fonts/x.ttf").write_text("text"),
+                                                  _set_brand(w, 'print: "fonts/source-serif-4-latin-400-normal.ttf"',
+                                                             'print: "fonts/x.ttf"')), 1,
+         rf"^{BRAND}:20:45: print font file fonts/x\.ttf is not a \.ttf or \.otf font"),
     Case("brand-missing-colour", lambda w: _set_brand(w, "  navy:   {", "  navi:   {"), 1,
          rf"^{BRAND}:6:3: colors: missing navy \(the build uses navy, accent, muted, tint, ink\)"),
     # Links: a backslash or a drive letter never becomes a link to another host or a local path.

@@ -84,6 +84,8 @@ _FAMILY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 -]{0,62}[A-Za-z0-9])?$")
 # Font files: a relative path of plain names inside styles/ (no '..', no absolute path, nothing to escape in CSS).
 _FONT_FILE = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}/){0,7}[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 _FONT_SUFFIXES = {"print": (".ttf", ".otf"), "web": (".woff2",)}
+# The first four bytes of each kind of font file: TrueType, OpenType (CFF), Apple TrueType; WOFF2.
+_FONT_SIGNATURES = {"print": (b"\x00\x01\x00\x00", b"OTTO", b"true"), "web": (b"wOF2",)}
 _BRAND_NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f<>\"\\{}]{1,100}$")
 WEIGHTS = (100, 900)
 FONT_STYLES = ("normal", "italic")
@@ -276,10 +278,22 @@ def _read_face(entry: Any, index: int, family: str, styles_dir: Path, check: _Ch
             check.at(entry, where, f"{kind} font file {name} for {family or font} not found in styles/")
             good = False
             continue
+        if _signature(file) not in _FONT_SIGNATURES[kind]:
+            check.at(entry, where, f"{kind} font file {name} is not a {' or '.join(_FONT_SUFFIXES[kind])} font")
+            good = False
+            continue
         paths[kind] = file
     if not good:
         return None
     return FontFace(family, weight, style, paths["print"], paths["web"])
+
+
+def _signature(file: Path) -> bytes:
+    try:
+        with file.open("rb") as stream:
+            return stream.read(4)
+    except OSError:
+        return b""
 
 
 def _read_sizes(raw: dict, check: _Checker) -> dict[str, float]:
