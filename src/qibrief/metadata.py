@@ -10,6 +10,7 @@ language tag, an https page URL. The Markdown inside values is linted with the s
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +129,9 @@ def texts_in(value: Any) -> Iterator[str]:
 
 
 def _is_text(value: Any) -> bool:
-    return isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, (str, int, dt.date)) and not isinstance(value, bool)
 
 
 def _kind(value: Any) -> str:
@@ -155,6 +158,11 @@ def check_values(raw: dict, display: str) -> list[Problem]:
         problems.append(Problem(display, line, message, column=column))
 
     for key, value in raw.items():
+        if not isinstance(key, str):
+            # YAML reads 2020:, true: and null: as a number, a boolean and nothing; Pandoc reads them as text.
+            line, column = getattr(raw, "key_positions", {}).get(key, (None, None))
+            shown = "null" if key is None else str(key).lower() if isinstance(key, bool) else _shown(key)
+            problems.append(Problem(display, line, f"key {shown} is not text; quote it: \"{shown}\":", column=column))
         bad = next((found for piece in texts_in({key: value}) for found in _CONTROL.findall(piece)), None)
         if bad:
             at(key, f"{_shown(key)}: character U+{ord(bad):04X} is not allowed in metadata (a control character "
