@@ -202,7 +202,8 @@ def _read_colours(raw: dict, check: _Checker) -> list[Colour]:
         rgb, cmyk = spec.get("rgb"), spec.get("cmyk")
         good = True
         if not (isinstance(rgb, str) and _RGB.match(rgb)):
-            check.at(spec, "rgb" if "rgb" in spec else None, f"{what}.rgb: expected a colour written #rrggbb, not {_kind(rgb)}")
+            check.at(spec, "rgb" if "rgb" in spec else None,
+                     f"{what}.rgb: expected a colour written #rrggbb, not {_kind(rgb)}")
             good = False
         if not (isinstance(cmyk, list) and len(cmyk) == 4 and all(_is_number(v) and 0 <= v <= 100 for v in cmyk)):
             check.at(spec, "cmyk" if "cmyk" in spec else None,

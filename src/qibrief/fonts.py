@@ -22,7 +22,8 @@ def _cmap(path: Path) -> frozenset[int]:
     try:
         return frozenset(TTFont(str(path)).getBestCmap() or ())
     except Exception as exc:  # noqa: BLE001 - fontTools reports a damaged font as many kinds of error
-        raise BuildError(f"styles/{path.parent.name}/{path.name}: not a readable font ({type(exc).__name__}: {str(exc)[:200]})") from None
+        name = f"styles/{path.parent.name}/{path.name}"
+        raise BuildError(f"{name}: not a readable font ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def brand_coverage(brand: Brand) -> dict[str, frozenset[int]]:

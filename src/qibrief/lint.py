@@ -230,7 +230,8 @@ def check_metadata_nesting(meta) -> list[Problem]:
             found = _nesting_in(Section(path=Path(meta.display), display=meta.display, text=text))
             if found:
                 line, column = meta.where(key)
-                problems += [Problem(meta.display, line, f"{key}: {problem.message}", column=column) for problem in found]
+                problems += [Problem(meta.display, line, f"{key}: {problem.message}", column=column)
+                             for problem in found]
                 break
     return problems
 

@@ -299,8 +299,8 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
-    run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(ast, sources.meta.url), source_date_epoch=epoch, cwd=sources.project.root,
-                     files=reference)
+    run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(ast, sources.meta.url),
+                     source_date_epoch=epoch, cwd=sources.project.root, files=reference)
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
 
 
