@@ -148,20 +148,23 @@ def test_print_links_drop_or_resolve_relative_links():
     assert resolved.count("</a>") == document.count("</a>")
 
 
-def test_docx_links_drop_or_resolve_relative_links_in_body_and_metadata():
-    """In the AST for the DOCX, relative links in blocks and metadata become Spans, or absolute with a url:."""
+@pytest.mark.parametrize("separators", [(",", ":"), (", ", ": ")], ids=["compact", "spaced"])
+def test_docx_links_drop_or_resolve_relative_links_in_body_and_metadata(separators):
+    """In the AST for the DOCX, relative links in blocks and metadata become Spans, or absolute with a url:
+    (in Pandoc's compact JSON, where only targets are looked at first, and in any other spacing)."""
     link = {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "x"}], ["data/x.csv", ""]]}
     web = {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "w"}], ["https://example.org/", ""]]}
     tree = {"pandoc-api-version": [1, 23, 1, 1],
             "meta": {"title": {"t": "MetaInlines", "c": [link]},
                      "deep": {"t": "MetaMap", "c": {"k": {"t": "MetaInlines", "c": [link]}}}},
             "blocks": [{"t": "Para", "c": [link, web]}]}
-    ast = json.dumps(tree).encode()
+    ast = json.dumps(tree, separators=separators).encode()
     dropped = docx_links(ast, None).decode()
     assert "data/x.csv" not in dropped and dropped.count('"Span"') == 3 and "https://example.org/" in dropped
     resolved = docx_links(ast, "https://example.org/briefs/7/").decode()
     assert resolved.count("https://example.org/briefs/7/data/x.csv") == 3
-    plain = json.dumps({"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": [{"t": "Para", "c": [web]}]}).encode()
+    plain = json.dumps({"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": [{"t": "Para", "c": [web]}]},
+                       separators=separators).encode()
     assert docx_links(plain, None) is plain  # nothing to change: the same bytes
 
 
