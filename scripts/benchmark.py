@@ -88,7 +88,7 @@ def _print_html(root: Path, folder: Path) -> tuple[Path, list[Path]]:
     sources = pipeline.read_sources(root)
     epoch = pipeline.source_date_epoch(sources.project, sources.meta)
     _, _, document = pipeline.parse_brief_to_html(sources, epoch)
-    document = htmlmod.print_html(document)
+    document = htmlmod.print_html(document, sources.meta.url)
     styles = sources.project.styles_dir
     html_file = folder / "brief.html"
     html_file.write_text(document, encoding="utf-8")

@@ -349,7 +349,7 @@ CASES = [
          1, rf"^{SECTION}:3:3: raw HTML is not allowed \(<span style="),
     # Styles, fonts, templates (trusted more, but still fenced in)
     Case("missing-font", _missing_font, 1,
-         r"^styles/brand\.yaml: (print )?font file fonts/source-serif-4-latin-400-normal\.\w+ for Source Serif 4 not found"),
+         r"^styles/brand\.yaml:\d+:\d+: (print )?font file fonts/source-serif-4-latin-400-normal\.\w+ for Source Serif 4 not found"),
     Case("unknown-citation-style", lambda w: w.replace("content/metadata.yaml", "citation-style: chicago-notes-bibliography",
                                                        "citation-style: no-such-style"), 1,
          r"^content/metadata\.yaml: citation-style 'no-such-style' not found"),
@@ -785,3 +785,168 @@ def test_fuzz_note_checks(texts):
         for block in blocks(section):
             plain(block.text)
     assert all(p.path.startswith("content/0") for p in problems)
+
+
+# --- issue 14: metadata values, brand values, links, crashes ---
+
+
+META = r"content/metadata\.yaml"
+BRAND = r"styles/brand\.yaml"
+
+
+def _set_meta(world: World, key: str, value: str) -> None:
+    """Give a metadata key a value written as YAML: on its own line where the sample has the key, else at the
+    end (line 13 of the sample's metadata.yaml)."""
+    path = world.brief / "content" / "metadata.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    line = f"{key}: {value}"
+    for index, text in enumerate(lines):
+        if text.startswith(f"{key}:"):
+            lines[index] = line
+            break
+    else:
+        lines.insert(len(lines) - 1 if lines[-1] == "" else len(lines), line)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _set_brand(world: World, old: str, new: str) -> None:
+    """Give the brief its own styles/ and replace text in its brand.yaml."""
+    world.own_styles()
+    world.replace("styles/brand.yaml", old, new)
+
+
+def _git_config(world: World) -> None:
+    # What CI keeps next to a checkout: a .git/config with a token (the canary stands in for it).
+    world.write(".git/config", "[remote \"origin\"]\n\turl = https://x-access-token:SECRET@example.com/r.git\n")
+
+
+def _image_in_brief(world: World) -> None:
+    (world.brief / "figure.png").write_bytes(_png(2, 2))
+
+
+VALUE_CASES = [
+    # Metadata values reach the HTML template and all three formats: one escaping path, the sections' rules.
+    Case("meta-script-in-date-display", lambda w: _set_meta(
+        w, "date-display", f"\"<script>fetch('{w.http}/s')</script>\""), 1,
+         rf"^{META}:13:16: date-display: raw HTML is not allowed \(<script>fetch"),
+    Case("meta-attachment-in-date-display", lambda w: (_git_config(w), _set_meta(
+        w, "date-display", "'<a rel=\"attachment\" href=\".git/config\">March 2024</a>'")), 1,
+         rf"^{META}:13:16: date-display: raw HTML is not allowed \(<a rel=\"attachment\" href=\"\.git/config\">"),
+    Case("meta-attachment-attribute-in-date-display", lambda w: (_git_config(w), _set_meta(
+        w, "date-display", "'[March 2024](.git/config){rel=attachment}'")), 1,
+         rf"^{META}:13:42: date-display: attribute rel=\"attachment\" is not allowed"),
+    Case("meta-javascript-link-in-title", lambda w: _set_meta(
+        w, "title", f"\"[Click](javascript:fetch('{w.http}/t'))\""), 1,
+         rf"^{META}:2:\d+: title: link javascript:fetch\(\S+ uses the scheme 'javascript:'"),
+    Case("meta-file-link-in-subtitle", lambda w: _set_meta(w, "subtitle", f"\"[x](file://{w.outside}/canary.txt)\""), 1,
+         rf"^{META}:13:\d+: subtitle: link file:///\S+canary\.txt uses the scheme 'file:'"),
+    Case("meta-outside-link-in-organization", lambda w: _set_meta(
+        w, "organization", f"\"[Org]({w.outside}/canary.txt)\""), 1,
+         rf"^{META}:7:\d+: organization: link /\S+canary\.txt points outside the project; refused"),
+    Case("meta-image-in-title", lambda w: (_image_in_brief(w), _set_meta(w, "title", "\"Title ![mark](figure.png)\"")),
+         1, rf"^{META}:2:\d+: title: image figure\.png is not allowed here; put images in a section"),
+    Case("meta-outside-image-in-abstract", lambda w: _set_meta(w, "abstract", f"\"![x]({w.outside}/canary.png)\""), 1,
+         rf"^{META}:13:\d+: abstract: image /\S+canary\.png points outside the project; refused"),
+    Case("meta-raw-html-in-abstract", lambda w: _set_meta(
+        w, "abstract", f"|\n  Text.\n\n  An <iframe src=\"{w.http}/f\"></iframe> here.\n"), 1,
+         rf"^{META}:16:\d+: abstract: raw HTML is not allowed \(<iframe"),
+    Case("meta-style-attribute-in-subtitle", lambda w: _set_meta(
+        w, "subtitle", f"'[x]{{style=\"background: url({w.http}/bg.png)\"}}'"), 1,
+         rf"^{META}:13:\d+: subtitle: attribute style=\"background: url\(http"),
+    Case("meta-javascript-link-in-keyword", lambda w: _set_meta(w, "keywords", "[\"a\", \"[k](javascript:alert(1))\"]"),
+         1, rf"^{META}:12:\d+: keywords: link javascript:alert\(1\) uses the scheme 'javascript:'"),
+    Case("meta-javascript-link-in-unknown-key", lambda w: _set_meta(w, "extra", "\"[x](javascript:alert(1))\""), 1,
+         rf"^{META}:13:\d+: extra: link javascript:alert\(1\) uses the scheme 'javascript:'"),
+    Case("meta-numeric-key", lambda w: _set_meta(w, "2020", "\"[x](javascript:alert(1))\""), 1,
+         rf"^{META}:13:1: key 2020 is not text; quote it: \"2020\":"),
+    Case("meta-infinite-number", lambda w: _set_meta(w, "number", "1.0e+400"), 1,
+         rf"^{META}:5:9: number: expected text, not float inf"),
+    Case("meta-unc-link-in-subtitle", lambda w: _set_meta(w, "subtitle", "'[share](\\\\host\\share)'"), 1,
+         rf"^{META}:13:\d+: subtitle: link \\host\\share holds a backslash"),
+    Case("meta-note-in-abstract", lambda w: _set_meta(w, "abstract", "\"An abstract.^[A note on the cover.]\""), 1,
+         rf"^{META}:13:24: abstract: a note is not allowed in metadata; put notes in a section"),
+    Case("meta-nested-brackets-in-subtitle", lambda w: _set_meta(w, "subtitle", "\"" + "[" * 3000 + "x" + "]" * 3000 + "\""),
+         1, rf"^{META}:13:11: subtitle: square brackets nested 3000 deep"),
+    # Metadata values of the wrong type or shape
+    Case("meta-control-character-in-number", lambda w: _set_meta(w, "number", "\"7\\a\""), 1,
+         rf"^{META}:5:9: number: character U\+0007 is not allowed in metadata"),
+    Case("meta-escape-sequence-in-title", lambda w: _set_meta(w, "title", "\"Title\\e]0;owned\\a\""), 1,
+         rf"^{META}:2:8: title: character U\+001B is not allowed in metadata"),
+    Case("meta-date-9999", lambda w: _set_meta(w, "date", "\"9999-12-31\""), 1,
+         rf"^{META}:8:7: date 9999-12-31 is outside the years 1980-2099"),
+    Case("meta-date-invalid-month", lambda w: _set_meta(w, "date", "\"2024-13\""), 1,
+         rf"^{META}:8:7: date '2024-13' is not YYYY-MM-DD"),
+    Case("meta-title-a-list", lambda w: _set_meta(w, "title", "[a, b]"), 1,
+         rf"^{META}:2:8: title: expected text, not a list"),
+    Case("meta-lang-closes-attribute", lambda w: _set_meta(w, "lang", "'en\" onload=\"alert(1)'"), 1,
+         rf"^{META}:9:7: lang 'en\" onload=\"alert\(1\)' is not a language tag"),
+    Case("meta-url-not-https", lambda w: _set_meta(w, "url", f"\"{w.http}/brief/\""), 1,
+         rf"^{META}:13:6: url 'http://127\.0\.0\.1:\d+/brief/' is not an https:// address"),
+    Case("meta-series-without-letters", lambda w: _set_meta(w, "series", "\"../..\""), 1,
+         rf"^{META}:4:9: series '\.\./\.\.' has no letters A-Z or digits for the file names"),
+    # Brand values go into CSS strings, SVG attributes and Word's XML: checked by type and pattern.
+    Case("brand-family-closes-its-string", lambda w: _set_brand(
+        w, 'family: "Source Serif 4"',
+        f"family: 'Source Serif 4\"; }} </style><script>fetch(\"{w.http}/s\")</script><style> x {{ a: \"'"), 1,
+         rf"^{BRAND}:17:13: fonts\.serif\.family: expected a font family name of letters, digits, spaces and hyphens"),
+    Case("brand-family-remote-import", lambda w: _set_brand(
+        w, 'family: "Source Sans 3"', f"family: 'Source Sans 3\"; }} @import url({w.http}/i.css); x {{ a: \"'"), 1,
+         rf"^{BRAND}:27:13: fonts\.sans\.family: expected a font family name"),
+    Case("brand-colour-closes-svg-attribute", lambda w: _set_brand(
+        w, '"#13294b"', f"'#13294b\" onload=\"fetch(&quot;{w.http}/c&quot;)'"), 1,
+         rf"^{BRAND}:6:17: colors\.navy\.rgb: expected a colour written #rrggbb"),
+    Case("brand-colour-name-closes-css-rule", lambda w: _set_brand(
+        w, "  paper:  {", f"  \"paper: red; }} body {{ background: url({w.http}/b.png) }} x {{ y\": {{"), 1,
+         rf"^{BRAND}:11:3: colour name 'paper: red; }} body .*' must be lower-case letters, digits and hyphens"),
+    Case("brand-weight-bold", lambda w: _set_brand(w, "- {weight: 400, style: normal, print: \"fonts/source-serif",
+                                                   "- {weight: bold, style: normal, print: \"fonts/source-serif"), 1,
+         rf"^{BRAND}:20:18: fonts\.serif\.files\[1\]\.weight: expected a whole number from 100 to 900, not str 'bold'"),
+    Case("brand-font-as-a-string", lambda w: _set_brand(
+        w, '  serif:\n    family: "Source Serif 4"\n    docx-fallback: "Georgia"\n    files:\n',
+        '  serif: "Source Serif 4"\n  old-serif:\n    files:\n'), 1,
+         rf"^{BRAND}:16:10: fonts\.serif: expected a mapping \{{family:, docx-fallback:, files: \[\.\.\.\]\}}, not str"),
+    Case("brand-colors-as-a-list", lambda w: _set_brand(w, "colors:\n", "colors:\n  - navy\nold-colors:\n"), 1,
+         rf"^{BRAND}:5:3: colors: expected a mapping of colour names to"),
+    Case("brand-size-big", lambda w: _set_brand(w, "  body: 10.5", "  body: big"), 1,
+         rf"^{BRAND}:38:9: sizes\.body: expected a size in points from 4 to 144, not str 'big'"),
+    Case("brand-size-huge", lambda w: _set_brand(w, "  body: 10.5", "  body: 100000"), 1,
+         rf"^{BRAND}:38:9: sizes\.body: expected a size in points from 4 to 144, not int '100000'"),
+    Case("brand-cmyk-three-numbers", lambda w: _set_brand(w, "[100, 80, 30, 35]", "[100, 80, 30]"), 1,
+         rf"^{BRAND}:6:34: colors\.navy\.cmyk: expected four numbers from 0 to 100"),
+    Case("brand-font-file-outside", lambda w: _set_brand(
+        w, 'print: "fonts/source-serif-4-latin-400-normal.ttf"', f'print: "{w.outside}/canary.txt"'), 1,
+         rf"^{BRAND}:20:\d+: fonts\.serif\.files\[1\]\.print: expected a relative path inside styles/"),
+    Case("brand-font-file-not-a-font", lambda w: (w.own_styles(), (w.brief / "styles/fonts/x.ttf").write_text("text"),
+                                                  _set_brand(w, 'print: "fonts/source-serif-4-latin-400-normal.ttf"',
+                                                             'print: "fonts/x.ttf"')), 1,
+         rf"^{BRAND}:20:45: print font file fonts/x\.ttf is not a \.ttf or \.otf font"),
+    Case("brand-missing-colour", lambda w: _set_brand(w, "  navy:   {", "  navi:   {"), 1,
+         rf"^{BRAND}:6:3: colors: missing navy \(the build uses navy, accent, muted, tint, ink\)"),
+    # Links: a backslash or a drive letter never becomes a link to another host or a local path.
+    Case("link-unc-share", lambda w: w.section("# Four\n\nSee [the share](\\\\host\\share).\n"), 1,
+         rf"^{SECTION}:3:5: link \\host\\share holds a backslash"),
+    Case("link-percent-encoded-backslash", lambda w: w.section("# Four\n\nSee [the share](%5C%5Chost%5Cshare).\n"), 1,
+         rf"^{SECTION}:3:5: link %5C%5Chost%5Cshare holds a backslash"),
+    Case("image-backslash-path", lambda w: (_image_in_brief(w), w.section("# Four\n\n![Figure](.\\figure.png)\n")), 1,
+         rf"^{SECTION}:3:1: image \.\\figure\.png holds a backslash"),
+    Case("link-drive-letter", lambda w: w.section("# Four\n\nSee [the file](C:/Windows/win.ini).\n"), 1,
+         rf"^{SECTION}:3:5: link C:/Windows/win\.ini is a path on a local drive"),
+]
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=[case.name for case in VALUE_CASES])
+def test_hostile_value_is_refused(world, case):
+    """The hostile value fails the build with its message and exit code, and dist/ is untouched and unleaked."""
+    before = snapshot(world.brief / "dist")
+    case.breaks(world)
+    done = run_cli("build", "--root", str(world.brief), timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == case.code, output
+    assert re.search(case.message, done.stderr, re.M), done.stderr
+    assert "Traceback" not in output
+    assert_nothing_lost_or_leaked(world, before, output)
+
+
+def test_there_are_at_least_twenty_value_cases():
+    """Issue 14's values part asks for at least 20 hostile values, each named once."""
+    assert len(VALUE_CASES) >= 20 and len({case.name for case in VALUE_CASES}) == len(VALUE_CASES)

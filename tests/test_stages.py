@@ -78,7 +78,7 @@ def test_metadata_of_brief_50():
     ("text", "expected"),
     [
         ("series: QI Brief\nnumber: 1\nauthor: A\nlang: en\n", "m.yaml: missing 'title:'"),
-        ("title: T\nseries: S\nnumber: 1\nauthor: A\nlang: en\ndate: soon\n", "m.yaml: date 'soon' is not YYYY-MM-DD"),
+        ("title: T\nseries: S\nnumber: 1\nauthor: A\nlang: en\ndate: soon\n", "m.yaml:6:7: date 'soon' is not YYYY-MM-DD"),
         ("title: T\ntitle: U\n", "m.yaml:2:1: duplicate key 'title' (first at line 1)"),
         ("- a list\n", "m.yaml:1: expected a mapping of keys such as title:, series:, number:"),
     ],

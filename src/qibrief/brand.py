@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,53 +72,266 @@ class Brand:
         return {font.family for font in self.fonts}
 
 
+# What the build itself names (docx/reference.py's styles): these must be in every brand.yaml.
+REQUIRED_COLOURS = ("navy", "accent", "muted", "tint", "ink")
+REQUIRED_FONTS = ("serif", "sans")
+REQUIRED_SIZES = ("body", "note", "title", "pull-quote", "h1", "h2")
+# Colour, font role and size names become CSS custom properties (--qi-navy) and template variables (brand-navy).
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_RGB = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Font families are written into CSS strings and Word's XML: plain ASCII names only.
+_FAMILY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 -]{0,62}[A-Za-z0-9])?$")
+# Font files: a relative path of plain names inside styles/ (no '..', no absolute path, nothing to escape in CSS).
+_FONT_FILE = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}/){0,7}[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+_FONT_SUFFIXES = {"print": (".ttf", ".otf"), "web": (".woff2",)}
+# The first four bytes of each kind of font file: TrueType, OpenType (CFF), Apple TrueType; WOFF2.
+_FONT_SIGNATURES = {"print": (b"\x00\x01\x00\x00", b"OTTO", b"true"), "web": (b"wOF2",)}
+_BRAND_NAME = re.compile(r"^[^\x00-\x1f\x7f-\x9f<>\"\\{}]{1,100}$")
+WEIGHTS = (100, 900)
+FONT_STYLES = ("normal", "italic")
+# Sizes in points: from a footnote's smallest to a poster title's largest.
+SIZES = (4, 144)
+_KEYS = {
+    "brand": ("name", "colors", "fonts", "sizes"),
+    "colour": ("rgb", "cmyk"),
+    "font": ("family", "docx-fallback", "files"),
+    "file": ("weight", "style", "print", "web"),
+}
+_COLOUR_SHAPE = "{rgb: '#rrggbb', cmyk: [c, m, y, k]}"
+_FILE_SHAPE = "{weight: 400, style: normal, print: fonts/x.ttf, web: fonts/x.woff2}"
+
+
+def _shown(value: Any) -> str:
+    """A value as a message may show it: short, one line, no control characters."""
+    text = value if isinstance(value, str) else repr(value)
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda found: f"\\u{ord(found.group(0)):04x}", text)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class _Checker:
+    """Collects the brand's problems, each at the line of the value it is about."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.problems: list[Problem] = []
+
+    def at(self, mapping: Any, key: Any, message: str, *, value: bool = True) -> None:
+        """A problem at a key's value (value=False: at the key itself)."""
+        if hasattr(mapping, "where"):
+            line, column = mapping.where(key, value=value and key is not None)
+        else:
+            line, column = None, None
+        self.problems.append(Problem(self.display, line, message, column=column))
+
+    def mapping(self, parent: Any, key: str, what: str, shape: str) -> dict | None:
+        """parent[key] when it is a mapping; a problem (and None) when it is anything else."""
+        value = parent.get(key)
+        if isinstance(value, dict):
+            return value
+        self.at(parent, key, f"{what}: expected a mapping {shape}, not {_kind(value)}")
+        return None
+
+    def known_keys(self, mapping: dict, kind: str, what: str) -> None:
+        for key in mapping:
+            if key not in _KEYS[kind]:
+                self.at(mapping, key, f"{what}: unknown key '{_shown(key)}' (expected {', '.join(_KEYS[kind])})",
+                        value=False)
+
+    def name(self, mapping: dict, key: Any, what: str) -> bool:
+        if isinstance(key, str) and _NAME.match(key):
+            return True
+        self.at(mapping, key, f"{what} name '{_shown(key)}' must be lower-case letters, digits and hyphens",
+                value=False)
+        return False
+
+    def required(self, mapping: dict, parent: dict, key: str, names: tuple[str, ...]) -> None:
+        missing = [name for name in names if name not in mapping]
+        if missing:
+            self.at(parent, key, f"{key}: missing {', '.join(missing)} (the build uses {', '.join(names)})")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return f"a list {_shown(value)}"
+    if isinstance(value, bool):
+        return "true/false"
+    return f"{type(value).__name__} '{_shown(value)}'"
+
+
 def read_brand(styles_dir: Path, display: str) -> Brand:
-    """Load styles/brand.yaml and check that every font file it names exists."""
+    """Load styles/brand.yaml and check every value by type and pattern, and that every font file it names
+    is in styles/; raise BuildError listing each problem at its line."""
     path = styles_dir / "brand.yaml"
     raw: Any = load_yaml(path, display)
-    problems: list[Problem] = []
     if not isinstance(raw, dict):
         raise BuildError("Brand refused.", [Problem(display, 1, "expected a mapping with colors:, fonts:, sizes:")])
+    check = _Checker(display)
+    check.known_keys(raw, "brand", "brand.yaml")
+    name = raw.get("name", "")
+    if name != "" and not (isinstance(name, str) and _BRAND_NAME.match(name)):
+        check.at(raw, "name", f"name: expected a plain name of at most 100 characters, not {_kind(name)}")
+    colours = _read_colours(raw, check)
+    fonts = _read_fonts(raw, styles_dir, check)
+    sizes = _read_sizes(raw, check)
+    if check.problems:
+        raise BuildError("Brand refused.", check.problems)
+    return Brand(name=str(name or ""), colours=tuple(colours), fonts=tuple(fonts), sizes=sizes)
+
+
+def _read_colours(raw: dict, check: _Checker) -> list[Colour]:
+    table = check.mapping(raw, "colors", "colors", "of colour names to " + _COLOUR_SHAPE)
+    if table is None:
+        return []
     colours = []
-    for name, spec in (raw.get("colors") or {}).items():
-        try:
-            cmyk = tuple(float(v) for v in spec["cmyk"])
-            if len(cmyk) != 4:
-                raise ValueError
-            colours.append(Colour(str(name), str(spec["rgb"]), cmyk))  # type: ignore[arg-type]
-        except (KeyError, TypeError, ValueError):
-            problems.append(Problem(display, None, f"colour '{name}': expected {{rgb: '#rrggbb', cmyk: [c, m, y, k]}}"))
+    for name, spec in table.items():
+        if not check.name(table, name, "colour"):
+            continue
+        what = f"colors.{name}"
+        spec = check.mapping(table, name, what, _COLOUR_SHAPE)
+        if spec is None:
+            continue
+        check.known_keys(spec, "colour", what)
+        rgb, cmyk = spec.get("rgb"), spec.get("cmyk")
+        good = True
+        if not (isinstance(rgb, str) and _RGB.match(rgb)):
+            check.at(spec, "rgb" if "rgb" in spec else None,
+                     f"{what}.rgb: expected a colour written #rrggbb, not {_kind(rgb)}")
+            good = False
+        if not (isinstance(cmyk, list) and len(cmyk) == 4 and all(_is_number(v) and 0 <= v <= 100 for v in cmyk)):
+            check.at(spec, "cmyk" if "cmyk" in spec else None,
+                     f"{what}.cmyk: expected four numbers from 0 to 100, not {_kind(cmyk)}")
+            good = False
+        if good:
+            colours.append(Colour(name, rgb, tuple(float(v) for v in cmyk)))  # type: ignore[arg-type]
+    check.required(table, raw, "colors", REQUIRED_COLOURS)
+    return colours
+
+
+def _read_fonts(raw: dict, styles_dir: Path, check: _Checker) -> list[Font]:
+    table = check.mapping(raw, "fonts", "fonts", "of roles (serif, sans) to {family:, docx-fallback:, files:}")
+    if table is None:
+        return []
     fonts = []
-    for role, spec in (raw.get("fonts") or {}).items():
-        faces = []
-        for entry in spec.get("files") or []:
-            paths = {}
-            for kind in ("print", "web"):
-                name = entry.get(kind)
-                file = (styles_dir / str(name)).resolve()
-                if not name or not file.is_file() or not file.is_relative_to(styles_dir.resolve()):
-                    problems.append(Problem(display, None, f"{kind} font file {name} for {spec.get('family')} not found in styles/"))
-                paths[kind] = file
-            if len(paths) == 2 and all(p.is_file() for p in paths.values()):
-                faces.append(FontFace(spec["family"], int(entry.get("weight", 400)), entry.get("style", "normal"),
-                                      paths["print"], paths["web"]))
-        fonts.append(Font(str(role), str(spec["family"]), str(spec.get("docx-fallback", "")), tuple(faces)))
-    if problems:
-        raise BuildError("Brand refused.", problems)
-    sizes = {str(k): float(v) for k, v in (raw.get("sizes") or {}).items()}
-    return Brand(name=str(raw.get("name", "")), colours=tuple(colours), fonts=tuple(fonts), sizes=sizes)
+    for role, spec in table.items():
+        if not check.name(table, role, "font role"):
+            continue
+        what = f"fonts.{role}"
+        spec = check.mapping(table, role, what, "{family:, docx-fallback:, files: [...]}")
+        if spec is None:
+            continue
+        check.known_keys(spec, "font", what)
+        family, fallback, files = spec.get("family"), spec.get("docx-fallback", ""), spec.get("files")
+        good = True
+        for key, value in (("family", family), ("docx-fallback", fallback)):
+            if (key == "family" or value != "") and not (isinstance(value, str) and _FAMILY.match(value)):
+                check.at(spec, key if key in spec else None, f"{what}.{key}: expected a font family name of "
+                         f"letters, digits, spaces and hyphens, not {_kind(value)}")
+                good = False
+        if not (isinstance(files, list) and files):
+            check.at(spec, "files" if "files" in spec else None,
+                     f"{what}.files: expected a list of {_FILE_SHAPE}, not {_kind(files)}")
+            continue
+        faces = [_read_face(entry, index, family if good else "", styles_dir, check, what, spec)
+                 for index, entry in enumerate(files, start=1)]
+        if good and all(faces):
+            fonts.append(Font(role, family, fallback, tuple(faces)))  # type: ignore[arg-type]
+    check.required(table, raw, "fonts", REQUIRED_FONTS)
+    return fonts
+
+
+def _read_face(entry: Any, index: int, family: str, styles_dir: Path, check: _Checker, font: str,
+               spec: dict) -> FontFace | None:
+    what = f"{font}.files[{index}]"
+    if not isinstance(entry, dict):
+        check.at(spec, "files", f"{what}: expected a mapping {_FILE_SHAPE}, not {_kind(entry)}")
+        return None
+    check.known_keys(entry, "file", what)
+    weight, style = entry.get("weight", 400), entry.get("style", "normal")
+    good = True
+    if not (isinstance(weight, int) and not isinstance(weight, bool) and WEIGHTS[0] <= weight <= WEIGHTS[1]):
+        check.at(entry, "weight", f"{what}.weight: expected a whole number from {WEIGHTS[0]} to {WEIGHTS[1]}, "
+                                  f"not {_kind(weight)}")
+        good = False
+    if style not in FONT_STYLES:
+        check.at(entry, "style", f"{what}.style: expected {' or '.join(FONT_STYLES)}, not {_kind(style)}")
+        good = False
+    paths = {}
+    styles = styles_dir.resolve()
+    for kind in ("print", "web"):
+        name = entry.get(kind)
+        where = kind if kind in entry else None
+        if not (isinstance(name, str) and _FONT_FILE.match(name) and ".." not in name.split("/")
+                and name.lower().endswith(_FONT_SUFFIXES[kind])):
+            check.at(entry, where, f"{what}.{kind}: expected a relative path inside styles/ to a "
+                                   f"{' or '.join(_FONT_SUFFIXES[kind])} file, not {_kind(name)}")
+            good = False
+            continue
+        file = (styles_dir / name).resolve()
+        if not file.is_relative_to(styles) or not file.is_file():
+            check.at(entry, where, f"{kind} font file {name} for {family or font} not found in styles/")
+            good = False
+            continue
+        if _signature(file) not in _FONT_SIGNATURES[kind]:
+            check.at(entry, where, f"{kind} font file {name} is not a {' or '.join(_FONT_SUFFIXES[kind])} font")
+            good = False
+            continue
+        paths[kind] = file
+    if not good:
+        return None
+    return FontFace(family, weight, style, paths["print"], paths["web"])
+
+
+def _signature(file: Path) -> bytes:
+    try:
+        with file.open("rb") as stream:
+            return stream.read(4)
+    except OSError:
+        return b""
+
+
+def _read_sizes(raw: dict, check: _Checker) -> dict[str, float]:
+    table = check.mapping(raw, "sizes", "sizes", "of names to sizes in points")
+    if table is None:
+        return {}
+    sizes = {}
+    for name, value in table.items():
+        if not check.name(table, name, "size"):
+            continue
+        if not (_is_number(value) and SIZES[0] <= value <= SIZES[1]):
+            check.at(table, name, f"sizes.{name}: expected a size in points from {SIZES[0]} to {SIZES[1]}, "
+                                  f"not {_kind(value)}")
+            continue
+        sizes[name] = float(value)
+    check.required(table, raw, "sizes", REQUIRED_SIZES)
+    return sizes
+
+
+def _css_string(text: str) -> str:
+    """Text as a double-quoted CSS string that cannot close itself, its rule or an HTML <style> element."""
+    escaped = re.sub(r'[\\"<>&\x00-\x1f\x7f]', lambda found: f"\\{ord(found.group(0)):x} ", text)
+    return f'"{escaped}"'
 
 
 def _font_src(face: FontFace, styles_dir: Path, embed: bool) -> str:
     if embed:
         data = base64.b64encode(face.web_path.read_bytes()).decode("ascii")
         return f'url("data:font/woff2;base64,{data}") format("woff2")'
-    return f'url("{face.path.relative_to(styles_dir.resolve()).as_posix()}") format("truetype")'
-
+    return f'url({_css_string(face.path.relative_to(styles_dir.resolve()).as_posix())}) format("truetype")'
 
 
 def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool = False) -> str:
-    """CSS custom properties and @font-face rules for the brand (fonts embedded as data: URLs for the web)."""
+    """CSS custom properties and @font-face rules for the brand (fonts embedded as data: URLs for the web).
+
+    read_brand has checked every value by pattern; names and families still go into CSS strings escaped.
+    """
     lines = [":root {"]
     for colour in brand.colours:
         if cmyk:
@@ -124,16 +339,24 @@ def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool =
             value = f"device-cmyk({c} {m} {y} {k})"
         else:
             value = colour.rgb
-        lines.append(f"  --qi-{colour.name}: {value};")
+        lines.append(f"  --qi-{_css_name(colour.name)}: {value};")
     for font in brand.fonts:
-        lines.append(f"  --qi-font-{font.role}: \"{font.family}\";")
+        lines.append(f"  --qi-font-{_css_name(font.role)}: {_css_string(font.family)};")
     for name, size in brand.sizes.items():
-        lines.append(f"  --qi-size-{name}: {size:g}pt;")
+        lines.append(f"  --qi-size-{_css_name(name)}: {size:g}pt;")
     lines.append("}")
     for font in brand.fonts:
         for face in font.faces:
             lines.append(
-                f"@font-face {{ font-family: \"{face.family}\"; font-weight: {face.weight}; "
-                f"font-style: {face.style}; src: {_font_src(face, styles_dir, embed_fonts)}; }}"
+                f"@font-face {{ font-family: {_css_string(face.family)}; font-weight: {int(face.weight)}; "
+                f"font-style: {'italic' if face.style == 'italic' else 'normal'}; "
+                f"src: {_font_src(face, styles_dir, embed_fonts)}; }}"
             )
     return "\n".join(lines) + "\n"
+
+
+def _css_name(name: str) -> str:
+    # A custom property name of the brand: read_brand allows only these characters.
+    if not _NAME.match(name):
+        raise BuildError(f"brand name '{_shown(name)}' is not a CSS name")
+    return name

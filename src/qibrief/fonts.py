@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .brand import Brand
-from .problems import Problem
+from .problems import BuildError, Problem
 
 # Characters that are layout, not glyphs: spaces, joiners, controls, variation selectors.
 _IGNORED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn"}
@@ -19,7 +19,11 @@ _IGNORED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn"}
 def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    return frozenset(TTFont(str(path)).getBestCmap())
+    try:
+        return frozenset(TTFont(str(path)).getBestCmap() or ())
+    except Exception as exc:  # noqa: BLE001 - fontTools reports a damaged font as many kinds of error
+        name = f"styles/{path.parent.name}/{path.name}"
+        raise BuildError(f"{name}: not a readable font ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def brand_coverage(brand: Brand) -> dict[str, frozenset[int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 
+from .links import print_links
 from .problems import BuildError
 
 NOTES_HEADING = "Citations"
@@ -57,11 +58,12 @@ def break_url(text: str) -> str:
     return "".join(out).replace(_BREAK * 2, _BREAK)
 
 
-def print_html(document: str) -> str:
-    """The HTML WeasyPrint renders: note markers raised by CSS, not <sup>, and URLs that break sensibly."""
+def print_html(document: str, base_url: str | None = None) -> str:
+    """The HTML WeasyPrint renders: note markers raised by CSS, not <sup>, URLs that break sensibly, and relative
+    links resolved against the web page's address `base_url`, or without one left out (links.print_links)."""
     # WeasyPrint tags a <sup> inside <a> as a separate element holding its own copy of the link
     # annotation, which PDF/UA-1 rejects ("annotation not nested within a Link structure element").
-    document = _MARKER_SUP.sub(r"\1>\2</a>", tag_friendly_lists(document))
+    document = _MARKER_SUP.sub(r"\1>\2</a>", tag_friendly_lists(print_links(document, base_url)))
     return _URL_LINK.sub(lambda m: m.group(1) + break_url(m.group(3)) + "</a>", document)
 
 

@@ -95,6 +95,7 @@ def lint_before_parse(project, meta, sections: Sequence[Section], csl: Path) -> 
     if problems:
         return problems
     problems = check_metadata(meta.raw, project.display(project.metadata_file))
+    problems += check_metadata_nesting(meta)
     problems += check_style_path(csl, project, project.display(project.metadata_file))
     from .yamlfile import yaml_file_problem
 
@@ -102,10 +103,13 @@ def lint_before_parse(project, meta, sections: Sequence[Section], csl: Path) -> 
     return problems + ([unreadable] if unreadable else []) + check_pathological(sections)
 
 
-def lint_beside_parse(project, sections: Sequence[Section]) -> list[Problem]:
+def lint_beside_parse(project, sections: Sequence[Section], meta=None) -> list[Problem]:
     """The rules that may run while Pandoc parses (the build stops Pandoc's result if they fail): the strict
-    reading of references.yaml, and raw HTML and raw blocks with their positions."""
+    reading of references.yaml, and raw HTML and raw blocks with their positions, in the sections and (given
+    `meta`) in the metadata's values."""
     problems = check_references(project.references_file, project.display(project.references_file))
+    if meta is not None:
+        problems += lint_metadata_markup(meta, project.metadata_file, project.root)
     # The build's reader drops raw HTML to text, so only a parse that keeps it can see it; that parse
     # costs a quarter of a second on brief 50, and most briefs hold no markup at all.
     if any(_MARKUP.search(section.text) for section in sections):
@@ -126,11 +130,20 @@ def lint_positions(sections: Sequence[Section], root: Path) -> list[Problem]:
     return lint_json(run.output, sections, root)
 
 
-def check_parsed(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
+def check_parsed(ast: bytes | dict, sections: Sequence[Section], root: Path, meta=None) -> list[Problem]:
     """The rules on the build's own AST; what they find is placed by a sourcepos parse, else by a text search.
 
     Citeproc writes references.yaml's fields into the AST too (a URL becomes a link), so it is searched as well.
+    With `meta` (the brief's Metadata), the AST's metadata values are linted too, each problem on its line.
     """
+    tree, unreadable = _load_tree(ast, sections)
+    if unreadable:
+        return unreadable
+    metadata = lint_metadata_tree(tree, meta, root) if meta is not None else []
+    return metadata + _check_parsed_body(tree, sections, root)
+
+
+def _check_parsed_body(ast: dict, sections: Sequence[Section], root: Path) -> list[Problem]:
     searched = list(sections)
     references = root / "references.yaml"
     try:
@@ -146,23 +159,29 @@ def check_parsed(ast: bytes | dict, sections: Sequence[Section], root: Path) -> 
     return placed + [problem for problem in found if problem.path == "references.yaml"]
 
 
+def _load_tree(ast: bytes | str | dict, sections: Sequence[Section]) -> tuple[Any, list[Problem]]:
+    """A JSON AST parsed (unless it is already), or the problem that it cannot be."""
+    if not isinstance(ast, (bytes, str)):
+        return ast, []
+    collecting = gc.isenabled()
+    gc.disable()  # a sourcepos AST is millions of small objects: collections would double the time
+    try:
+        return json.loads(ast), []
+    except RecursionError:
+        where = sections[0].display.rsplit("/", 1)[0] if sections else "content"
+        return None, [Problem(where, None, "the sections nest lists, quotes or emphasis too deeply to check; refused")]
+    except json.JSONDecodeError as exc:
+        return None, [Problem("pandoc", None, f"unreadable AST ({exc})")]
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> list[Problem]:
     """Lint a Pandoc JSON AST (bytes or parsed) of the given sections."""
-    if isinstance(ast, (bytes, str)):
-        collecting = gc.isenabled()
-        gc.disable()  # a sourcepos AST is millions of small objects: collections would double the time
-        try:
-            tree = json.loads(ast)
-        except RecursionError:
-            where = sections[0].display.rsplit("/", 1)[0] if sections else "content"
-            return [Problem(where, None, "the sections nest lists, quotes or emphasis too deeply to check; refused")]
-        except json.JSONDecodeError as exc:
-            return [Problem("pandoc", None, f"unreadable AST ({exc})")]
-        finally:
-            if collecting:
-                gc.enable()
-    else:
-        tree = ast
+    tree, unreadable = _load_tree(ast, sections)
+    if unreadable:
+        return unreadable
     displays = {str(s.path): s.display for s in sections}
     problems = []
     for finding, position in [*lint_tree(tree, root), *heading_findings(tree)]:
@@ -200,6 +219,58 @@ def check_metadata(raw: Any, display: str) -> list[Problem]:
             line, column = raw.where(key) if hasattr(raw, "where") else (None, None)
             problems.append(Problem(display, line, f"'{key}:' is not allowed in metadata; {why}", column=column))
     return problems
+
+
+def check_metadata_nesting(meta) -> list[Problem]:
+    """What stalls Pandoc's Markdown reader (deep brackets, lists and quotes, backtick runs), in each value of
+    the metadata: Pandoc reads every value as Markdown, in the one parse."""
+    from .metadata import texts_in
+
+    problems = []
+    for key, value in meta.raw.items() if isinstance(meta.raw, dict) else ():
+        for text in texts_in(value):
+            found = _nesting_in(Section(path=Path(meta.display), display=meta.display, text=text))
+            if found:
+                line, column = meta.where(key)
+                problems += [Problem(meta.display, line, f"{key}: {problem.message}", column=column)
+                             for problem in found]
+                break
+    return problems
+
+
+def lint_metadata_tree(tree: Any, meta, root: Path) -> list[Problem]:
+    """The sections' rules on the metadata values of a Pandoc JSON AST, and no images or notes there, each on its
+    line of metadata.yaml. Keys the build adds itself (csl, bibliography) are not metadata.yaml's to answer for."""
+    values = tree.get("meta") if isinstance(tree, dict) else None
+    if not isinstance(values, dict) or not isinstance(meta.raw, dict):
+        return []
+    keys = {str(key): key for key in meta.raw}  # Pandoc's keys are text; YAML's may be numbers
+    root = root.resolve()
+    problems = []
+    for name, value in values.items():
+        if name not in keys:
+            continue
+        for finding, _ in _walk(value, root, metadata=True):
+            line, column = meta.where(keys[name], finding.needle)
+            problems.append(Problem(meta.display, line, f"{name}: {finding.message}", column=column))
+    return problems
+
+
+def lint_metadata_markup(meta, metadata_file: Path, root: Path) -> list[Problem]:
+    """Raw HTML and raw blocks in metadata values, found by a parse that keeps them (the build's reader makes
+    them text), with the sections' rules; run only when a value holds any markup at all."""
+    from .metadata import texts_in
+    from .pandoc import run_pandoc
+
+    if not any(_MARKUP.search(text) for text in texts_in(meta.raw)):
+        return []
+    run = run_pandoc(["--from", LINT_READER, "--to", "json", "--metadata-file", str(metadata_file)],
+                     cwd=root, warnings_fail=False)
+    try:
+        tree = json.loads(run.output)
+    except (RecursionError, ValueError):
+        return [Problem(meta.display, None, "the metadata values nest too deeply to check; refused")]
+    return lint_metadata_tree(tree, meta, root)
 
 
 def check_style_path(csl: Path, project, display: str) -> list[Problem]:
@@ -351,9 +422,14 @@ _ATTR_INDEX = {"Header": 1, "CodeBlock": 0, "Div": 0, "Span": 0, "Code": 0, "Lin
 
 
 def lint_tree(tree: Any, root: Path) -> Iterator[tuple[Finding, str | None]]:
-    """Each refused construct in a Pandoc JSON AST, with the nearest sourcepos position (or None)."""
-    root = root.resolve()
-    stack: list[tuple[Any, str | None]] = [(tree.get("blocks", []) if isinstance(tree, dict) else tree, None)]
+    """Each refused construct in a Pandoc JSON AST's body, with the nearest sourcepos position (or None)."""
+    return _walk(tree.get("blocks", []) if isinstance(tree, dict) else tree, root.resolve())
+
+
+def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[Finding, str | None]]:
+    """Each refused construct in a part of a Pandoc JSON AST (blocks, inlines or a metadata value); with
+    metadata=True also every image and note (the cover has no place for them, the notes no number)."""
+    stack: list[tuple[Any, str | None]] = [(start, None)]
     while stack:
         node, position = stack.pop()
         if isinstance(node, list):
@@ -363,6 +439,9 @@ def lint_tree(tree: Any, root: Path) -> Iterator[tuple[Finding, str | None]]:
             continue
         kind = node.get("t")
         content = node.get("c")
+        if kind == "MetaMap" and isinstance(content, dict):
+            stack.extend((child, position) for child in content.values() if isinstance(child, (list, dict)))
+            continue
         if not isinstance(content, list) or not isinstance(kind, str):
             continue
         here = position
@@ -375,12 +454,17 @@ def lint_tree(tree: Any, root: Path) -> Iterator[tuple[Finding, str | None]]:
             if attr[2] and not _only_sourcepos(attr[2]):
                 yield from ((finding, here) for finding in _check_attr(attr))
             content = content[:index] + content[index + 1:]
+        if kind == "Note" and metadata:
+            yield Finding("a note is not allowed in metadata; put notes in a section", "^["), here
         if kind in ("RawBlock", "RawInline") and len(content) == 2:
             yield _raw_finding(content[0], content[1]), here
             continue
         if kind in ("Image", "Link") and len(content) == 2:
             target = content[1][0] if isinstance(content[1], list) and content[1] else ""
             finding = _check_target(kind, str(target), root)
+            if kind == "Image" and metadata and finding is None:
+                finding = Finding(f"image {_short(str(target).strip())} is not allowed here; put images in a section",
+                                  str(target).strip()[:40] or "![")
             if finding:
                 yield finding, here
             elif kind == "Image" and not _has_text(content[0]):
@@ -478,6 +562,10 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     noun = "image" if kind == "Image" else "link"
     stripped = target.strip()
     shown = _short(stripped)
+    if "\\" in unquote(stripped):
+        # Browsers read \\host\share as //host/share (another site); Word reads it as a UNC path.
+        return Finding(f"{noun} {shown} holds a backslash; write / in paths (and https:// for other sites)",
+                       stripped[:40])
     if kind == "Link" and (not stripped or stripped.startswith("#")):
         return None
     parts = urlsplit(stripped)
@@ -491,7 +579,10 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     else:
         if scheme in _LINK_SCHEMES:
             return None
-        if scheme and len(scheme) > 1:  # a one-letter "scheme" is a Windows drive
+        if len(scheme) == 1:  # C:/... is a path on a Windows drive (Word opens it as one)
+            return Finding(f"link {shown} is a path on a local drive; link to a file in the brief or to https://",
+                           stripped[:40])
+        if scheme:
             return Finding(f"link {shown} uses the scheme '{scheme}:'; only http, https and mailto links are "
                            "allowed", stripped[:40])
         if parts.netloc or stripped.startswith("//"):

@@ -1,17 +1,42 @@
-"""The brief's metadata (content/metadata.yaml): title, series, number, author, date, language, style."""
+"""The brief's metadata (content/metadata.yaml): title, series, number, author, date, language, style.
+
+Metadata is untrusted input, like the sections. Every value is checked here by type and shape, each problem
+with its line: text where text is meant, no control characters, a date within FIRST_YEAR..LAST_YEAR, a
+language tag, an https page URL. The Markdown inside values is linted with the sections' rules
+(lint.lint_metadata_tree), and what reaches the HTML template goes through one escaping path
+(pandoc.html_args).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .problems import BuildError, Problem
 
 REQUIRED = ("title", "series", "number", "author", "lang")
 DEFAULT_STYLE = "chicago-notes-bibliography"
+# Keys whose value is one piece of text (a number or a date is read as text too).
+TEXT_KEYS = ("title", "subtitle", "short-title", "series", "number", "organization", "date", "date-display", "lang",
+             "citation-style", "subject", "abstract", "url")
+# Keys that take a piece of text or a list of them.
+LIST_KEYS = ("author", "keywords")
+# A brief's date: the DOCX's zip timestamps stop at 2107, and a date outside this range is a typo.
+FIRST_YEAR, LAST_YEAR = 1980, 2099
+# Characters no metadata value needs: C0 and C1 controls but tab and newline, line and paragraph separators
+# (Python splits lines at them, Pandoc does not), surrogates and the two non-characters XML refuses.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ][0-9:.+Z-]*)?)?)?$")
+# BCP 47 as briefs use it: a language and up to four subtags (en, en-US, es-419, zh-Hant-TW).
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")
+# The web page's address, against which relative links are resolved in the PDF and the DOCX: https, a host
+# name, an optional port and a path of plain URL characters; no user, query or fragment.
+_URL = re.compile(r"^https://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?"
+                  r"(?:/[A-Za-z0-9._~!$&*+,;=:@%/-]*)?$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +52,9 @@ class Metadata:
     citation_style: str
     short_title: str
     raw: dict[str, Any] = field(compare=False, repr=False)
+    # Where the metadata came from, for placing what the lint finds in its values.
+    display: str = field(default="content/metadata.yaml", compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)
 
     @property
     def slug(self) -> str:
@@ -41,6 +69,28 @@ class Metadata:
             return str(shown)
         return self.date.strftime("%B %-d, %Y") if self.date else ""
 
+    @property
+    def url(self) -> str | None:
+        """The web page's https address (metadata `url:`), or None."""
+        value = self.raw.get("url")
+        return str(value) if value else None
+
+    def where(self, key: str, needle: str = "") -> tuple[int | None, int | None]:
+        """The line and column of a top-level key's value, or of `needle` inside that value when found there."""
+        raw = self.raw
+        line, column = raw.where(key, value=True) if hasattr(raw, "where") else (None, None)
+        if not needle or line is None or not self.text:
+            return line, column
+        start = raw.where(key)[0] or line
+        later = [where[0] for where in getattr(raw, "key_positions", {}).values() if where[0] and where[0] > start]
+        lines = self.text.split("\n")
+        end = min(later, default=len(lines) + 1)
+        for number in range(start, end):
+            found = lines[number - 1].find(needle)
+            if found != -1:
+                return number, found + 1
+        return line, column
+
 
 def slugify(text: str) -> str:
     """Lower-case ASCII words joined by hyphens."""
@@ -51,37 +101,120 @@ def slugify(text: str) -> str:
 def _parse_date(value: Any) -> dt.date | None:
     if value is None:
         return None
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value)
-    for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
-        try:
-            return dt.datetime.strptime(text[:size], fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+    match = _DATE.match(str(value).strip()) if not isinstance(value, bool) else None
+    if not match:
+        raise ValueError(str(value))
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(str(value)) from None
+
+
+def texts_in(value: Any) -> Iterator[str]:
+    """Every piece of text in a YAML value, mapping keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts_in(key)
+            yield from texts_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts_in(item)
+
+
+def _is_text(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, (str, int, dt.date)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "true/false" if isinstance(value, bool) else type(value).__name__
+
+
+def _shown(value: Any) -> str:
+    """A value as a message may show it: short, its control characters written as escapes."""
+    text = repr(value) if not isinstance(value, str) else value
+    text = _CONTROL.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_values(raw: dict, display: str) -> list[Problem]:
+    """Problems with the metadata's values by type and shape, each at its key's line."""
+    problems: list[Problem] = []
+
+    def at(key: Any, message: str) -> None:
+        line, column = raw.where(key, value=True) if hasattr(raw, "where") else (None, None)
+        problems.append(Problem(display, line, message, column=column))
+
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            # YAML reads 2020:, true: and null: as a number, a boolean and nothing; Pandoc reads them as text.
+            line, column = getattr(raw, "key_positions", {}).get(key, (None, None))
+            shown = "null" if key is None else str(key).lower() if isinstance(key, bool) else _shown(key)
+            problems.append(Problem(display, line, f"key {shown} is not text; quote it: \"{shown}\":", column=column))
+        bad = next((found for piece in texts_in({key: value}) for found in _CONTROL.findall(piece)), None)
+        if bad:
+            at(key, f"{_shown(key)}: character U+{ord(bad):04X} is not allowed in metadata (a control character "
+                    "or separator); remove it")
+    for key in TEXT_KEYS:
+        value = raw.get(key)
+        if value is not None and not _is_text(value):
+            at(key, f"{key}: expected text, not {_kind(value)} {_shown(value)}")
+    for key in LIST_KEYS:
+        value = raw.get(key)
+        items = value if isinstance(value, list) else [value]
+        if value is not None and not all(isinstance(item, str) and item.strip() for item in items):
+            noun = "a name or a list of names" if key == "author" else "a word or a list of words"
+            at(key, f"{key}: expected {noun}")
+    lang = raw.get("lang")
+    if _is_text(lang) and not _LANG.match(str(lang)):
+        at("lang", f"lang '{_shown(lang)}' is not a language tag such as en-US")
+    url = raw.get("url")
+    if _is_text(url) and url != "" and not _URL.match(str(url)):
+        at("url", f"url '{_shown(url)}' is not an https:// address (host and path only, no query or fragment)")
+    for key in ("series", "number"):
+        value = raw.get(key)
+        if _is_text(value) and str(value).strip() and not slugify(str(value)):
+            at(key, f"{key} '{_shown(value)}' has no letters A-Z or digits for the file names")
+    return problems
 
 
 def read_metadata(path: Path, display: str) -> Metadata:
     """Load and validate content/metadata.yaml; raise BuildError listing every problem."""
-    from .yamlfile import load_yaml  # not imported by a build that finds nothing to do
+    from .yamlfile import load_yaml_text  # not imported by a build that finds nothing to do
 
-    raw = load_yaml(path, display)
+    raw, text = load_yaml_text(path, display)
     if not isinstance(raw, dict):
         raise BuildError("Metadata refused.", [Problem(display, 1, "expected a mapping of keys such as title:, series:, number:")])
     problems = [Problem(display, None, f"missing '{key}:'") for key in REQUIRED if not raw.get(key)]
-    try:
-        date = _parse_date(raw.get("date"))
-    except ValueError as exc:
-        problems.append(Problem(display, None, f"date '{exc}' is not YYYY-MM-DD"))
-        date = None
+    problems += check_values(raw, display)
+    date = None
+    if _is_text(raw.get("date")):
+        line, column = raw.where("date", value=True) if hasattr(raw, "where") else (None, None)
+        try:
+            date = _parse_date(raw.get("date"))
+        except ValueError as exc:
+            problems.append(Problem(display, line, f"date '{_shown(str(exc))}' is not YYYY-MM-DD", column=column))
+        if date is not None and not FIRST_YEAR <= date.year <= LAST_YEAR:
+            problems.append(Problem(display, line, f"date {date.isoformat()} is outside the years {FIRST_YEAR}-"
+                                                   f"{LAST_YEAR}", column=column))
+            date = None
+    if problems:
+        raise BuildError("Metadata refused.", problems)
     authors = raw.get("author") or []
     if isinstance(authors, str):
         authors = [authors]
-    if not all(isinstance(a, str) for a in authors):
-        problems.append(Problem(display, None, "author: expected a name or a list of names"))
-    if problems:
-        raise BuildError("Metadata refused.", problems)
     title = str(raw["title"])
     return Metadata(
         title=title,
@@ -93,4 +226,6 @@ def read_metadata(path: Path, display: str) -> Metadata:
         citation_style=str(raw.get("citation-style") or DEFAULT_STYLE),
         short_title=str(raw.get("short-title") or title),
         raw=raw,
+        display=display,
+        text=text,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -73,10 +74,14 @@ def parse_args(
 
 
 def html_args(template: Path, variables: dict[str, str], *, reader: str | None = "json") -> list[str]:
-    """Arguments for writing the standalone HTML from the JSON AST (reader=None: the writer's part only)."""
+    """Arguments for writing the standalone HTML from the JSON AST (reader=None: the writer's part only).
+
+    Pandoc puts a --variable into the template as it is, unescaped (metadata it escapes itself): every
+    variable is HTML-escaped here, once, quotes included (templates use them in attributes too).
+    """
     args = [*(["--from", reader] if reader else []), "--to", "html5", "--standalone", "--section-divs", "--wrap=none", "--template", str(template)]
     for key, value in sorted(variables.items()):
-        args += ["--variable", f"{key}={value}"]
+        args += ["--variable", f"{key}={html.escape(str(value), quote=True)}"]
     return args
 
 

@@ -134,7 +134,7 @@ def read_sources(root: Path) -> Sources:
     from . import lint
 
     sources = collect_sources(root)
-    fail_on(lint.lint_beside_parse(sources.project, sources.sections), "Checking the sources")
+    fail_on(lint.lint_beside_parse(sources.project, sources.sections, sources.meta), "Checking the sources")
     return sources
 
 
@@ -193,7 +193,7 @@ def check_parsed(sources: Sources, ast: bytes) -> list[Problem]:
     """The lint's rules on the AST the outputs are written from (raw markup was looked for before the parse)."""
     from . import lint
 
-    return lint.check_parsed(ast, sources.sections, sources.project.root)
+    return lint.check_parsed(ast, sources.sections, sources.project.root, meta=sources.meta)
 
 
 def check_sources_only(root: Path) -> list[Problem]:
@@ -267,7 +267,7 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_ch
     if press:
         sheets.append((_stylesheet(sources, "press.css"), styles))
     display = pdf_name(sources, press)
-    printed = htmlmod.print_html(document)
+    printed = htmlmod.print_html(document, sources.meta.url)
     if glyph_check:
         fail_on(fonts.check_glyphs(printed, sources.brand, display), "Checking glyphs")
     pdf, families, problems = weasy(
@@ -294,13 +294,15 @@ def pdf_name(sources: Sources, press: bool) -> str:
 
 def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     """The editors' DOCX: Pandoc's writer with the brand's reference document, then finished."""
+    from .links import docx_links
     from .pandoc import docx_args, run_pandoc
     from . import docx
 
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
-    run = run_pandoc(docx_args(Path("reference.docx")), stdin=ast, source_date_epoch=epoch, cwd=sources.project.root,
-                     files=reference)
+    # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
+    run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(ast, sources.meta.url),
+                     source_date_epoch=epoch, cwd=sources.project.root, files=reference)
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
 
 
@@ -509,7 +511,7 @@ def render(
         # The rest of the lint (references.yaml read strictly, raw markup) runs while Pandoc parses; Pandoc
         # reads nothing the lint before the parse has not passed. Run inline, it runs first and stops the build.
         linted = side.submit(_side_problems, "Linting the sources", lint.lint_beside_parse, sources.project,
-                             sources.sections)
+                             sources.sections, sources.meta)
         if not parallel:
             outcome(linted, "Checking the sources", None)
         files: dict[str, bytes] = {}
@@ -537,7 +539,7 @@ def render(
             futures.append(side.submit(_side_read, "html", files["html"], names["html"]))
         glyphs = []
         if {"pdf", "print"} & set(wanted):
-            printed = htmlmod.print_html(document)
+            printed = htmlmod.print_html(document, sources.meta.url)
             glyphs = [side.submit(_side_problems, f"Checking glyphs of {names[fmt]}", fonts.check_glyphs, printed,
                                   sources.brand, names[fmt]) for fmt in ("pdf", "print") if fmt in wanted]
         if importer is not None:

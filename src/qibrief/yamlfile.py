@@ -187,9 +187,14 @@ def read_yaml_text(path: Path, display: str) -> str:
 
 def load_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML file strictly; raise BuildError naming path:line:col on failure."""
+    return load_yaml_text(path, display)[0]
+
+
+def load_yaml_text(path: Path, display: str | None = None) -> tuple[Any, str]:
+    """Like load_yaml, and also the file's text (for placing later findings on a line)."""
     shown = display or str(path)
     text = read_yaml_text(path, shown)
     try:
-        return parse_yaml(text)
+        return parse_yaml(text), text
     except YamlProblem as exc:
         raise BuildError("YAML file refused.", [Problem(shown, exc.line, exc.message, column=exc.column)]) from None

@@ -143,6 +143,9 @@ def ensure(parent: etree._Element, tag: str, order: list[str] | tuple[str, ...])
     return found if found is not None else insert_ordered(parent, el(tag), order)
 
 
+_ZIP_FIRST = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+_ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)
+
 class Package:
     """A DOCX as an ordered mapping of part names to bytes, with parsed XML kept until it is written."""
 
@@ -230,7 +233,8 @@ class Package:
         """The package as a zip with fixed timestamps and a stable part order (byte-reproducible)."""
         for name, root in self._trees.items():
             self._parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
+        # A zip entry's date covers 1980-2107 only (zipfile raises outside it): a build date beyond is clamped.
+        stamp = min(max(when, _ZIP_FIRST), _ZIP_LAST).timetuple()[:6]
         first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in self._parts]
         rest = sorted(n for n in self._parts if n not in first)
         out = io.BytesIO()
