@@ -11,28 +11,13 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, run_cli
+from qibrief.brand import contrast_ratio as contrast
 
 BRAND = yaml.safe_load((REPO / "styles" / "brand.yaml").read_text(encoding="utf-8"))
 COLOURS = {name: spec["rgb"] for name, spec in BRAND["colors"].items()}
 PAIRS = [(pair["text"], background, bool(pair.get("large"))) for pair in BRAND["text-pairs"] for background in pair["backgrounds"]]
 TEXT_COLOURS = {pair["text"] for pair in BRAND["text-pairs"]}
-
-
-def luminance(rgb: str) -> float:
-    """WCAG 2.1 relative luminance of an sRGB colour written #rrggbb."""
-    def linear(channel: int) -> float:
-        c = channel / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(rgb[i:i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG 2.1 contrast ratio of two colours (1 to 21)."""
-    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def test_contrast_formula():
@@ -95,3 +80,22 @@ def test_docx_text_colours_are_text_colours():
     for style_id in ("FootnoteReference", "EndnoteReference"):
         style = styles.find(f"{w}style[@{w}styleId='{style_id}']")
         assert style.find(f"{w}rPr/{w}color").get(f"{w}val") == COLOURS["accent-text"].lstrip("#").upper()
+
+
+def test_brand_below_aa_fails_the_build(sample_copy):
+    """A brief whose brand.yaml declares a text pair below WCAG 2.1 AA (the old accent as small text) is refused
+    at the pair's line, before anything is rendered."""
+    import shutil
+
+    shutil.copytree(REPO / "styles", sample_copy / "styles")
+    brand = sample_copy / "styles" / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    old = "  - {text: accent-text, backgrounds: [paper, tint]}"
+    assert old in text
+    brand.write_text(text.replace(old, "  - {text: accent, backgrounds: [paper]}"), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    done = run_cli("build", "--root", str(sample_copy), "--out", str(sample_copy / "dist"))
+    assert done.returncode == 1
+    assert re.search(rf"^styles/brand\.yaml:{line}:\d+: text-pairs\[\d\]: accent #d4492a on paper #ffffff has "
+                     r"contrast 4\.39:1; WCAG 2\.1 AA needs 4\.5:1", done.stderr, re.M), done.stderr
+    assert not list((sample_copy / "dist").glob("qi-brief-*"))

@@ -44,6 +44,20 @@ class Colour:
 
 
 @dataclass(frozen=True)
+class TextPair:
+    """A text colour and a background it is set on; large text (18 pt, or 14 pt bold) needs less contrast."""
+
+    text: str
+    background: str
+    large: bool = False
+
+    @property
+    def needed(self) -> float:
+        """The contrast WCAG 2.1 AA asks of this pair."""
+        return 3.0 if self.large else 4.5
+
+
+@dataclass(frozen=True)
 class Brand:
     """Everything the brand defines."""
 
@@ -51,6 +65,7 @@ class Brand:
     colours: tuple[Colour, ...]
     fonts: tuple[Font, ...]
     sizes: dict[str, float]
+    text_pairs: tuple[TextPair, ...] = ()
 
     def font(self, role: str) -> Font:
         """The font for a role such as 'serif' or 'sans'."""
@@ -92,7 +107,8 @@ FONT_STYLES = ("normal", "italic")
 # Sizes in points: from a footnote's smallest to a poster title's largest.
 SIZES = (4, 144)
 _KEYS = {
-    "brand": ("name", "colors", "fonts", "sizes"),
+    "brand": ("name", "colors", "text-pairs", "fonts", "sizes"),
+    "pair": ("text", "backgrounds", "large"),
     "colour": ("rgb", "cmyk"),
     "font": ("family", "docx-fallback", "files"),
     "file": ("weight", "style", "print", "web"),
@@ -181,9 +197,67 @@ def read_brand(styles_dir: Path, display: str) -> Brand:
     colours = _read_colours(raw, check)
     fonts = _read_fonts(raw, styles_dir, check)
     sizes = _read_sizes(raw, check)
+    pairs = _read_text_pairs(raw, {colour.name: colour for colour in colours}, check)
     if check.problems:
         raise BuildError("Brand refused.", check.problems)
-    return Brand(name=str(name or ""), colours=tuple(colours), fonts=tuple(fonts), sizes=sizes)
+    return Brand(name=str(name or ""), colours=tuple(colours), fonts=tuple(fonts), sizes=sizes,
+                 text_pairs=tuple(pairs))
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """The WCAG 2.1 contrast ratio of two colours written #rrggbb (1 to 21)."""
+    def luminance(rgb: str) -> float:
+        def linear(channel: int) -> float:
+            c = channel / 255
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (int(rgb[i:i + 2], 16) for i in (1, 3, 5))
+        return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _read_text_pairs(raw: dict, colours: dict[str, Colour], check: _Checker) -> list[TextPair]:
+    # Optional: a brand that declares its text colours gets each pair held to WCAG 2.1 AA at build time.
+    if "text-pairs" not in raw:
+        return []
+    entries = raw["text-pairs"]
+    shape = "{text: ink, backgrounds: [paper], large: false}"
+    if not isinstance(entries, list):
+        check.at(raw, "text-pairs", f"text-pairs: expected a list of {shape}, not {_kind(entries)}")
+        return []
+    pairs = []
+    for index, entry in enumerate(entries, start=1):
+        what = f"text-pairs[{index}]"
+        if not isinstance(entry, dict):
+            check.at(raw, "text-pairs", f"{what}: expected a mapping {shape}, not {_kind(entry)}")
+            continue
+        check.known_keys(entry, "pair", what)
+        text, backgrounds, large = entry.get("text"), entry.get("backgrounds"), entry.get("large", False)
+        if not isinstance(large, bool):
+            check.at(entry, "large", f"{what}.large: expected true or false, not {_kind(large)}")
+            continue
+        if not (isinstance(backgrounds, list) and backgrounds):
+            check.at(entry, "backgrounds" if "backgrounds" in entry else None,
+                     f"{what}.backgrounds: expected a list of colour names, not {_kind(backgrounds)}")
+            continue
+        named = [(key, name) for key, names in (("text", [text]), ("backgrounds", backgrounds)) for name in names]
+        unknown = [(key, name) for key, name in named if not (isinstance(name, str) and name in colours)]
+        for key, name in unknown:
+            check.at(entry, key if key in entry else None, f"{what}: '{_shown(name)}' is not a colour of colors:")
+        if unknown:
+            continue
+        for background in backgrounds:
+            pair = TextPair(text, background, large)
+            ratio = contrast_ratio(colours[text].rgb, colours[background].rgb)
+            if ratio < pair.needed:
+                check.at(entry, "backgrounds", f"{what}: {text} {colours[text].rgb} on {background} "
+                         f"{colours[background].rgb} has contrast {ratio:.2f}:1; WCAG 2.1 AA needs {pair.needed:g}:1"
+                         + ("" if large else " (3:1 for large text: large: true)"))
+                continue
+            pairs.append(pair)
+    return pairs
 
 
 def _read_colours(raw: dict, check: _Checker) -> list[Colour]:
