@@ -21,6 +21,9 @@ from .problems import BuildError, Problem
 REQUIRED = ("title", "series", "number", "author", "lang")
 DEFAULT_STYLE = "chicago-notes-bibliography"
 # Keys whose value is one piece of text (a number or a date is read as text too).
+# Names the template also puts where Markdown cannot go: the cover mark's SVG title, a meta attribute.
+PLAIN_KEYS = ("series", "number", "organization")
+_MARKDOWN = re.compile(r"[\[\]*_`<>\\^~@|]")
 TEXT_KEYS = ("title", "subtitle", "short-title", "series", "number", "organization", "date", "date-display", "lang",
              "citation-style", "subject", "abstract", "url")
 # Keys that take a piece of text or a list of them.
@@ -187,6 +190,12 @@ def check_values(raw: dict, display: str) -> list[Problem]:
         value = raw.get(key)
         if _is_text(value) and str(value).strip() and not slugify(str(value)):
             at(key, f"{key} '{_shown(value)}' has no letters A-Z or digits for the file names")
+    for key in PLAIN_KEYS:
+        value = raw.get(key)
+        found = _MARKDOWN.search(str(value)) if _is_text(value) else None
+        if found:
+            at(key, f"{key}: '{found.group(0)}' is not allowed; it is plain text (the cover mark's alt text, the "
+                    "page's keywords), so write it without Markdown links, emphasis or markup")
     return problems
 
 
