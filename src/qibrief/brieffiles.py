@@ -89,12 +89,13 @@ def _refusal(path: Path, within: Sequence[Path]) -> tuple[Path | None, str | Non
 
 
 def read_bytes(path: Path, *, display: str, within: Sequence[Path], limit: int) -> bytes:
-    """The bytes of a brief file: a regular file inside `within` (resolved folders), of at most `limit` bytes,
-    opened without following links; raise FileRefused naming `display` otherwise."""
+    """The bytes of a brief file: a regular file inside `within` (resolved folders: a folder given through a
+    link matches nothing, so it refuses), of at most `limit` bytes, opened without following links; raise
+    FileRefused naming `display` otherwise."""
     def refuse(reason: str, line: int | None = None) -> FileRefused:
         return FileRefused(Problem(display, line, reason))
 
-    resolved, reason = _refusal(path, [Path(folder).resolve() for folder in within])
+    resolved, reason = _refusal(path, within)
     if reason is not None:
         raise refuse(reason)
     try:

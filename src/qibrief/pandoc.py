@@ -178,7 +178,7 @@ def _timeout_message(what: str | None, sections: Sequence[Section], cwd: Path | 
         return (f"pandoc: {what or 'the run'} gave up after {TIMEOUT_SECONDS} s, though each section reads quickly "
                 "alone: look at references.yaml and the citation style, which citeproc was formatting")
     if what:
-        return f"pandoc: {what} gave up after {TIMEOUT_SECONDS} s (from the parsed brief: look for very large tables or lists)"
+        return f"pandoc: {what} gave up after {TIMEOUT_SECONDS} s"
     return (f"pandoc: gave up after {TIMEOUT_SECONDS} s; a section may hold pathological nesting "
             "(deeply nested brackets, lists or quotes)")
 

@@ -97,6 +97,8 @@ def _limits(seconds: float, memory_bytes: int, check: Callable[[], None] | None 
                 raise _Stopped("check", exc) from None
 
     previous = signal.signal(signal.SIGALRM, tick)
+    # Restart system calls the alarm interrupts (SA_RESTART): the C libraries under WeasyPrint need not see EINTR.
+    signal.siginterrupt(signal.SIGALRM, False)
     signal.setitimer(signal.ITIMER_REAL, min(_TICK_SECONDS, seconds), _TICK_SECONDS)
     saved = None
     if resource is not None:

@@ -22,6 +22,8 @@ FORMATS = ("pdf", "docx", "html")
 # The print PDF is built on request only (`build --print`).
 ALL_FORMATS = (*FORMATS, "print")
 _FILE_NAMES = {"pdf": "{slug}.pdf", "docx": "{slug}.docx", "html": "{slug}.html", "print": "{slug}-print.pdf"}
+# The Pandoc HTML template, in the brief's templates/ or the repository's.
+TEMPLATE = "brief.html"
 
 
 @dataclass(frozen=True)
@@ -198,9 +200,6 @@ def _parse_style(sources: Sources) -> tuple[Path, dict[str, bytes]]:
     from .citestyle import pandoc_style
 
     return sources.csl, {str(sources.csl): pandoc_style(sources.style)}
-
-
-TEMPLATE = "brief.html"
 
 
 def _template_path(sources: Sources) -> Path:
@@ -712,6 +711,7 @@ def publish(artifacts: Artifacts, out: Path) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         for fmt, name in artifacts.names().items():
+            # mkstemp: an unpredictable name, opened O_CREAT | O_EXCL | O_NOFOLLOW (lock._STAGING knows the shape).
             handle, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             tmp = Path(tmp_name)
             staged.append((tmp, out / name))

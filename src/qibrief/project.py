@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from . import brieffiles
@@ -29,12 +30,11 @@ class Project:
     def display(self, path: Path) -> str:
         """A path as people see it in messages: relative to the brief's root where possible (a link is shown
         where it is, not where it leads)."""
+        # self.root and REPO_ROOT are resolved already.
         for candidate in (Path(os.path.abspath(path)), path.resolve()):
             for base in (self.root, REPO_ROOT):
-                try:
-                    return str(candidate.relative_to(base.resolve()))
-                except ValueError:
-                    continue
+                if candidate.is_relative_to(base):
+                    return str(candidate.relative_to(base))
         return str(path)
 
     def read_bytes(self, path: Path, limit: int | None = None) -> bytes:
@@ -48,9 +48,10 @@ class Project:
         return brieffiles.read_text(path, display=self.display(path), within=self.allowed_roots,
                                     limit=brieffiles.limit_for(path) if limit is None else limit)
 
-    @property
+    @cached_property
     def allowed_roots(self) -> tuple[Path, ...]:
-        """Folders whose regular files renderers may read."""
+        """Folders (resolved) whose regular files the build may read: the brief's, and the repository's styles/
+        and templates/."""
         return _allowed_roots(self.root, self.styles_dir, self.templates_dir)
 
 
