@@ -529,8 +529,9 @@ FILE_CASES = [
     Case("attachment-link-inside", lambda w: _own_template(
         w, "</head>", '<link rel="attachment" href="references.yaml" />\n</head>'), 1,
          r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
+    # An absolute file: URL inside the brief: the fetcher would serve it, and a relative one is unwrapped anyway.
     Case("attachment-anchor-inside", lambda w: _own_template(
-        w, "<main id=\"brief\">", '<main id="brief"><p><a rel="nofollow attachment" href="references.yaml">refs</a></p>'),
+        w, "<main id=\"brief\">", f'<main id="brief"><p><a rel="nofollow attachment" href="{(w.brief / "references.yaml").as_uri()}">refs</a></p>'),
          1, r'^qi-brief-7\.pdf: the document asks to attach 1 file\(s\) \(rel="attachment"\); a PDF gets no attachments'),
 ]
 
