@@ -131,9 +131,11 @@ class World:
 
 @pytest.fixture
 def world(built, outside, server, tmp_path) -> World:
-    """A private copy of the built brief, dist/ included."""
+    """A private copy of the built brief, dist/ included; the server's record starts empty (a case that failed
+    after making a request must not fail every case after it)."""
     brief = tmp_path / "brief"
     shutil.copytree(built, brief, symlinks=True)
+    _Recorder.requests.clear()
     return World(brief=brief, outside=outside, http=server)
 
 
