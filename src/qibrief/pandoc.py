@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -9,12 +10,16 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
+from urllib.parse import unquote, urlsplit
 
+from . import brieffiles
+from .images import image_type
 from .problems import BuildError, Problem
 from .sections import Section
 
@@ -38,6 +43,8 @@ READER = "markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex-native_spa
 @lru_cache(maxsize=1)
 def pandoc_binary() -> str:
     """The Pandoc shipped with pypandoc-binary (never one found on PATH or in the current folder)."""
+    # pypandoc imports urllib.request and certifi (40 ms): only when Pandoc is about to run, not wherever this
+    # module is imported (checks.chicago and docx.reference import it; `check` on output files runs no Pandoc).
     import pypandoc
 
     return pypandoc.get_pandoc_path()
@@ -189,8 +196,6 @@ def _timeout_message(what: str | None, sections: Sequence[Section], cwd: Path | 
 
 
 def _slow_section(sections: Sequence[Section], cwd: Path | None) -> Section | None:
-    import time
-
     deadline = time.monotonic() + PROBE_BUDGET_SECONDS
     for section in sections:
         left = deadline - time.monotonic()
@@ -340,10 +345,6 @@ def embed_images(ast: bytes, root: Path) -> bytes:
     """
     if not has_images(ast):
         return ast
-    import base64
-
-    from .lint import MAX_IMAGE_BYTES, image_type
-
     tree = json.loads(ast)
     root = root.resolve()
     stack: list = [tree.get("blocks", [])]
@@ -355,22 +356,19 @@ def embed_images(ast: bytes, root: Path) -> bytes:
             if node.get("t") == "Image":
                 target = node["c"][2]
                 if not target[0].startswith("data:"):
-                    target[0] = _data_url(target[0], root, MAX_IMAGE_BYTES, image_type, base64)
+                    target[0] = _data_url(target[0], root)
             if isinstance(node.get("c"), list):
                 stack.append(node["c"])
     return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _data_url(target: str, root: Path, max_bytes: int, image_type, base64) -> str:
-    from urllib.parse import unquote, urlsplit
-
-    from . import brieffiles
-
+def _data_url(target: str, root: Path) -> str:
+    limit = brieffiles.MAX_IMAGE_BYTES
     try:
         data = brieffiles.read_bytes(root / unquote(urlsplit(target).path), display=f"image {target}", within=(root,),
-                                     limit=max_bytes)
+                                     limit=limit)
     except brieffiles.FileRefused:
-        raise BuildError(f"image {target}: not a file of at most {max_bytes // 1_000_000} MB inside the project") from None
+        raise BuildError(f"image {target}: not a file of at most {limit // 1_000_000} MB inside the project") from None
     try:
         mime = image_type(data)
     except ValueError as exc:
