@@ -20,10 +20,10 @@ import pytest
 from lxml import etree
 
 from conftest import REPO, SAMPLE, pdftotext, run_cli, tool
+from docx_audit import audit_package
 from qibrief.brand import read_brand
 from qibrief.checks.docx import read_docx
 from qibrief.docx import finish_docx, reference_docx
-from qibrief.docx.audit import audit_package
 from qibrief.metadata import read_metadata
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

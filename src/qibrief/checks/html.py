@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
+
 from ..problems import Problem
 from .handtyped import describe, glued_numbers, superscript_digits
 from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_against_notes
@@ -67,8 +69,6 @@ def _body_text_without_markers(element) -> str:
 
 def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     """Read an HTML document's markers and notes; return them with the problems found."""
-    import lxml.html
-
     rendered = RenderedNotes(name=name, fmt="html")
     try:
         root = lxml.html.document_fromstring(data)

@@ -8,8 +8,12 @@ the notes' arrow), link annotations and named destinations.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
 
 from ..problems import Problem
 from .handtyped import superscript_digits
@@ -86,8 +90,6 @@ class NoteStart:
 def read_even_pages(data: bytes) -> tuple[list[Run], list[Link]]:
     """The text runs and internal links of pages 0, 2, 4... (0-based), for read_pdf's `pages_read`: another
     process reads them while read_pdf reads the odd ones."""
-    import pypdfium2 as pdfium
-
     document = pdfium.PdfDocument(data)
     try:
         return _read_pages(document, range(0, len(document), 2))
@@ -114,10 +116,6 @@ def _runs(page, index: int) -> list[Run]:
     origin and font size in points."""
     # pdfium (C++) walks the page objects in a fiftieth of the time pypdf's content-stream parser took,
     # which ran after the layout on every build.
-    import ctypes
-
-    import pypdfium2.raw as raw
-
     runs: list[Run] = []
     matrix = raw.FS_MATRIX()
     size = ctypes.c_float()
@@ -155,10 +153,6 @@ def _runs(page, index: int) -> list[Run]:
 
 def _destination(document, dest) -> tuple[int, float | None, float | None] | None:
     """Page index, top and left of a pdfium destination handle (None when it resolves to no page)."""
-    import ctypes
-
-    import pypdfium2.raw as raw
-
     if not dest:
         return None
     page = raw.FPDFDest_GetDestPageIndex(document.raw, dest)
@@ -173,10 +167,6 @@ def _destination(document, dest) -> tuple[int, float | None, float | None] | Non
 
 def _links(document, page, index: int) -> list[Link]:
     """A page's internal link annotations (GoTo or /Dest), with where they land; links out of the PDF are left out."""
-    import ctypes
-
-    import pypdfium2.raw as raw
-
     links = []
     rect = raw.FS_RECTF()
     position = ctypes.c_int(0)
@@ -198,10 +188,6 @@ def _links(document, page, index: int) -> list[Link]:
 
 def _notes_start(document, runs: list[Run]) -> tuple[int, float] | None:
     """Page and top of the notes heading: its named destination, its outline entry, or its text."""
-    import ctypes
-
-    import pypdfium2.raw as raw
-
     for name in ("citations", "notes", "endnotes", "footnotes"):
         target = _destination(document, raw.FPDF_GetNamedDestByName(document.raw, name.encode()))
         if target is not None and target[1] is not None:
@@ -256,8 +242,6 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
     `pages_read` gives the runs and links of the even pages, read elsewhere (read_even_pages), once this
     has read the odd ones: pages alternate, so the dense notes pages at the end are shared out too.
     """
-    import pypdfium2 as pdfium
-
     rendered = RenderedNotes(name=name, fmt="pdf")
     try:
         document = pdfium.PdfDocument(data)

@@ -39,10 +39,11 @@ def words(text: str) -> list[str]:
     return normalise(text).split(" ") if normalise(text) else []
 
 
-def shorten(text: str, limit: int = 60) -> str:
-    """Text cut to about `limit` characters for a one-line message."""
-    text = normalise(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+def shorten(text: str, limit: int = 60, *, ellipsis: str = "\u2026") -> str:
+    """Text as a one-line message shows it: whitespace runs made one space, cut to at most `limit` characters
+    (the ellipsis included). The one helper for this; the checks pass normalise(text), the lint its own text."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - len(ellipsis)].rstrip() + ellipsis
 
 
 def word_changes(old: str, new: str, limit: int = 3) -> str:
