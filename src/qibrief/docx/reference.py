@@ -343,13 +343,11 @@ def series_line(meta: Metadata) -> str:
 
 
 def section_properties(refs: dict[str, str] | None = None) -> etree._Element:
-    """The section properties: US Letter, the print margins, running heads (none on page 1), note numbering."""
+    """The section properties: US Letter, the print margins, running heads (none on page 1). The notes'
+    numbering is not here: docx/notes.number_notes writes it into the finished document."""
     sect = el("w:sectPr")
     for kind, which, rid in _refs(refs or {}):
         sect.append(el(f"w:{kind}Reference", type=which, **{"r:id": rid}))
-    sect.append(el("w:footnotePr", el("w:numFmt", val="decimal"), el("w:numRestart", val="continuous")))
-    sect.append(el("w:endnotePr", el("w:pos", val="docEnd"), el("w:numFmt", val="decimal"),
-                   el("w:numStart", val="1"), el("w:numRestart", val="continuous")))
     sect.append(el("w:pgSz", w=str(PAGE_WIDTH), h=str(PAGE_HEIGHT)))
     sect.append(el("w:pgMar", top=str(MARGIN_TOP), right=str(MARGIN_SIDE), bottom=str(MARGIN_BOTTOM),
                    left=str(MARGIN_SIDE), header=str(HEADER_DISTANCE), footer=str(FOOTER_DISTANCE), gutter="0"))
