@@ -238,6 +238,44 @@ def test_styles_come_from_the_brand():
     assert defaults.find("w:sz", NS).get(_w("val")) == str(round(brand.sizes["body"] * 2))
 
 
+def test_page_and_running_heads_come_from_the_brand():
+    """The DOCX's page size, margins and running-head distances, and its running heads' sizes, follow brand.yaml's
+    page: (US Letter and the print margins as shipped)."""
+    brand = read_brand(REPO / "styles", "styles/brand.yaml")
+    meta = read_metadata(SAMPLE / "content" / "metadata.yaml", "content/metadata.yaml")
+    page = dataclasses.replace(brand.page, width=6, height=9, margins=(1, 0.75, 1.25, 0.5), header=0.3, footer=0.2,
+                               sizes={**brand.page.sizes, "running-head": 7, "page-number": 10})
+    for source, geometry, heads in (
+        (brand, ("12240", "15840", "1296", "1368", "1296", "1368", "720", "576"), ("17", "18", "9504")),
+        (dataclasses.replace(brand, page=page), ("8640", "12960", "1440", "1080", "1800", "720", "432", "288"),
+         ("14", "20", "6840")),
+    ):
+        reference = reference_docx(source, meta)
+        section = _xml(reference, "word/document.xml").find("w:body/w:sectPr", NS)
+        size, margins = section.find("w:pgSz", NS), section.find("w:pgMar", NS)
+        assert (size.get(_w("w")), size.get(_w("h")), *(margins.get(_w(k)) for k in (
+            "top", "right", "bottom", "left", "header", "footer"))) == geometry
+        styles = _xml(reference, "word/styles.xml")
+        header = styles.find("w:style[@w:styleId='Header']", NS)
+        footer = styles.find("w:style[@w:styleId='Footer']", NS)
+        assert (header.find("w:rPr/w:sz", NS).get(_w("val")), footer.find("w:rPr/w:sz", NS).get(_w("val")),
+                header.find("w:pPr/w:tabs/w:tab", NS).get(_w("pos"))) == heads
+
+
+def test_docx_styles_name_only_what_every_brand_defines():
+    """Each font role, size and line height the DOCX's style table names is one brand.yaml must define."""
+    from qibrief import brand as brandmod
+    from qibrief.docx.reference import STYLES, Em
+
+    sizes = set(brandmod.REQUIRED_SIZES) | set(brandmod.REQUIRED_PAGE_SIZES)
+    for spec in STYLES:
+        assert spec.font in (None, *brandmod.REQUIRED_FONTS), spec.style_id
+        assert spec.size in (None, *sizes), spec.style_id
+        assert not isinstance(spec.line, str) or spec.line in brandmod.REQUIRED_LINE_HEIGHTS, spec.style_id
+        for length in (spec.before, spec.after):
+            assert not isinstance(length, Em) or length.of == "self" and spec.size or length.of in sizes, spec.style_id
+
+
 def test_core_properties_come_from_the_metadata_and_build_date(tmp_path):
     """Title, author, subject, keywords and language come from metadata.yaml; dates from the brief and the build."""
     epoch = 1712000000  # 2024-04-01T19:33:20Z
