@@ -155,6 +155,29 @@ def test_footnotes_option_keeps_numbered_footnotes(tmp_path):
     assert audit_package(docx.read_bytes()) == []
 
 
+def test_notes_heading_comes_from_the_metadata(tmp_path):
+    """The notes heading is "Citations" unless metadata.yaml's notes-heading: names another, in the HTML and the
+    DOCX alike (the PDF is the HTML laid out)."""
+    from qibrief.html import finish_html
+    from qibrief.pandoc import run_pandoc
+
+    brand = read_brand(REPO / "styles", "styles/brand.yaml")
+    text = (SAMPLE / "content" / "metadata.yaml").read_text(encoding="utf-8")
+    (tmp_path / "metadata.yaml").write_text(text + 'notes-heading: "Notas"\n', encoding="utf-8")
+    source = b"Text.[^1]\n\n[^1]: A note.\n"
+    for path, heading in ((SAMPLE / "content" / "metadata.yaml", "Citations"), (tmp_path / "metadata.yaml", "Notas")):
+        meta = read_metadata(path, "content/metadata.yaml")
+        assert meta.notes_heading == heading
+        html = finish_html(run_pandoc(["--from", "markdown", "--to", "html5", "--wrap=none"], stdin=source).output.decode(),
+                           meta.notes_heading)
+        assert f'<h1 class="notes-heading" id="citations">{heading}</h1>' in html
+        pandoc_docx = run_pandoc(["--from", "markdown", "--to", "docx"], stdin=source).output
+        document = etree.fromstring(zipfile.ZipFile(io.BytesIO(finish_docx(pandoc_docx, brand, meta))).read(
+            "word/document.xml"))
+        headings = [_text(p) for p in document.iter(_w("p")) if _style(p) == "Heading1"]
+        assert headings == [heading]
+
+
 def test_unknown_notes_kind_is_refused():
     """finish_docx refuses a notes kind other than endnotes or footnotes, naming the choices."""
     brand = read_brand(REPO / "styles", "styles/brand.yaml")

@@ -97,6 +97,9 @@ def test_brand_css_escapes_what_read_brand_would_refuse():
         ("url: https://user:pw@example.org/", "content/metadata.yaml:13:6: url 'https://user:pw@example.org/' "
                                               "is not an https:// address"),
         ("number: true", "content/metadata.yaml:5:9: number: expected text, not true/false"),
+        ("notes-heading: [Notes]", "content/metadata.yaml:13:16: notes-heading: expected text, not a list"),
+        ('notes-heading: "*Notes*"', "content/metadata.yaml:13:16: notes-heading: '*' is not allowed; it is plain "
+                                     "text (the notes' heading in every format)"),
     ],
 )
 def test_metadata_value_refused_at_its_line(tmp_path, line, expected):

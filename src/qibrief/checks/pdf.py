@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from ..metadata import NOTES_HEADING
 from ..problems import Problem
 from .handtyped import superscript_digits
 from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_against_notes
@@ -22,7 +23,11 @@ from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_a
 _DIGITS = re.compile(r"^\d{1,4}$")
 _UNMAPPED = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _LIST_NUMBER = re.compile(r"^(\d{1,4})\.$")
-NOTES_HEADINGS = ("citations", "notes", "endnotes")
+# How the notes list is found in a PDF: by its heading's id (html.finish_html writes id="citations", a named
+# destination in the PDF, whatever a brief's notes-heading: says), else by a bookmark or a large line of text
+# that names it as the build does by default (metadata.NOTES_HEADING) or as other tools do.
+NOTES_DESTINATIONS = ("citations", "notes", "endnotes", "footnotes")
+NOTES_HEADINGS = (NOTES_HEADING.lower(), "notes", "endnotes")
 # The back-link's glyph in the notes list (html.BACKLINK_TEXT; Pandoc's own is U+21A9).
 BACKLINK_GLYPHS = ("\u2191", "\u21a9", "\u21a9\ufe0e")
 # A link annotation thinner than this (points) has no area a reader can click.
@@ -188,7 +193,7 @@ def _links(document, page, index: int) -> list[Link]:
 
 def _notes_start(document, runs: list[Run]) -> tuple[int, float] | None:
     """Page and top of the notes heading: its named destination, its outline entry, or its text."""
-    for name in ("citations", "notes", "endnotes", "footnotes"):
+    for name in NOTES_DESTINATIONS:
         target = _destination(document, raw.FPDF_GetNamedDestByName(document.raw, name.encode()))
         if target is not None and target[1] is not None:
             return target[0], target[1]
