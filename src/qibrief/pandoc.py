@@ -285,6 +285,20 @@ def _die_with_parent() -> tuple[str, ...]:
     return (setpriv, "--pdeathsig", "KILL", "--") if setpriv else ()
 
 
+# Pandoc's warnings about the sources, in the build's words. checks/sources.py reports the same rules in the same
+# words when it finds them in the text (`check`, or a parse that failed for another reason), so that a problem
+# found both ways prints once (problems.sort_problems drops the repeat). Its duplicate-label rule names the first
+# definition's place, which Pandoc's log does not give; that rule keeps its own words.
+def unknown_citation(key: str) -> str:
+    """The message for a citation whose key is not an id in references.yaml."""
+    return f"citation @{key} is not in references.yaml"
+
+
+def unused_note(label: str) -> str:
+    """The message for a note defined but never referenced."""
+    return f"note [^{label}] is defined but never referenced"
+
+
 def _parse_log(text: str, sections: Sequence[Section]) -> list[Problem]:
     try:
         entries = json.loads(text or "[]")
@@ -316,7 +330,7 @@ def _problem_from_log(entry: dict, sections: Sequence[Section]) -> Problem:
     if kind == "DuplicateNoteReference":
         return Problem(source, line, f"note label [^{entry.get('contents')}] is defined more than once; each note needs its own label")
     if kind == "NoteDefinedButNotUsed":
-        return Problem(source, line, f"note [^{entry.get('key')}] is defined but never referenced")
+        return Problem(source, line, unused_note(entry.get("key")))
     message = entry.get("pretty") or kind
     message = re.sub(r" at \S+ line \d+ column \d+", "", message)
     return Problem(source, line, f"pandoc: {message}")
@@ -327,8 +341,8 @@ def _locate_citation(key: str, sections: Sequence[Section]) -> Problem:
     for section in sections:
         for number, text in enumerate(section.text.splitlines(), start=1):
             if pattern.search(text):
-                return Problem(section.display, number, f"citation @{key} is not in references.yaml")
-    return Problem("references.yaml", None, f"citation @{key} is not in references.yaml")
+                return Problem(section.display, number, unknown_citation(key))
+    return Problem("references.yaml", None, unknown_citation(key))
 
 
 def has_images(ast: bytes) -> bool:
