@@ -12,7 +12,7 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 from . import brieffiles
-from .problems import BuildError, Problem
+from .problems import BuildError, Problem, shorten
 
 
 def package_folders() -> list[Path]:
@@ -159,7 +159,7 @@ def _parent_link(root) -> tuple[str, int | None] | None:
 
 
 def _parent_file(href: str, display: str, line: int | None, styles_dir: Path) -> tuple[Path, str]:
-    shown = href if len(href) <= 80 else href[:77] + "..."
+    shown = shorten(href, 80, ellipsis="...")
     zotero = _ZOTERO_STYLE.match(href)
     if zotero:
         packaged = packaged_styles_dir()

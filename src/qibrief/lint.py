@@ -29,11 +29,10 @@ from urllib.parse import unquote, urlsplit
 
 from . import brieffiles, citestyle
 from .checks.document import plain_text
-from .checks.text import shorten
 from .images import image_type
 from .metadata import texts_in
 from .pandoc import run_pandoc
-from .problems import Problem
+from .problems import Problem, shorten
 from .project import REPO_ROOT
 from .sections import Section, fenced_lines
 from .yamlfile import load_yaml, yaml_file_problem

@@ -6,10 +6,10 @@ import io
 import zipfile
 
 from .. import safexml
-from ..problems import Problem
+from ..problems import Problem, shorten
 from .handtyped import describe, glued_numbers, superscript_digits
 from .rendered import Marker, RenderedNotes
-from .text import normalise, shorten
+from .text import normalise
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": W}

@@ -6,6 +6,8 @@ import difflib
 import re
 import unicodedata
 
+from ..problems import shorten
+
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
@@ -37,13 +39,6 @@ def same_text(a: str, b: str) -> bool:
 def words(text: str) -> list[str]:
     """The normalised text split into words."""
     return normalise(text).split(" ") if normalise(text) else []
-
-
-def shorten(text: str, limit: int = 60, *, ellipsis: str = "\u2026") -> str:
-    """Text as a one-line message shows it: whitespace runs made one space, cut to at most `limit` characters
-    (the ellipsis included). The one helper for this; the checks pass normalise(text), the lint its own text."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - len(ellipsis)].rstrip() + ellipsis
 
 
 def word_changes(old: str, new: str, limit: int = 3) -> str:
