@@ -127,32 +127,13 @@ def run_pandoc(
     ast_file = _log_file("qibrief-pandoc-ast") if dump_ast else nullcontext(("", (), lambda: b""))
     with (_log_file() as (log_path, log_fds, read_log), _input_files(files or {}) as (paths, file_fds),
           ast_file as (ast_path, ast_fds, read_ast)):
-        pass_fds = (*log_fds, *file_fds, *ast_fds)
-        command = [
-            *_die_with_parent(),
-            pandoc_binary(),
-            *[paths.get(arg, arg) for arg in args],
-            *(["--lua-filter", str(DUMP_AST_FILTER)] if dump_ast else []),
-            "--sandbox",
-            # Pandoc's user data directory (templates, filters, defaults, reference.docx) is outside the
-            # sandbox; an empty one keeps ~/.local/share/pandoc out of the build.
-            "--data-dir", str(EMPTY_DATA_DIR),
-            *(["--fail-if-warnings"] if warnings_fail else []),
-            f"--log={log_path}",
-            "--output", "-",
-            "+RTS", HEAP_LIMIT, "-RTS",
-        ]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC")}
-        env["LC_ALL"] = "C.UTF-8"
-        env["TZ"] = "UTC"
-        if source_date_epoch is not None:
-            env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
-        if dump_ast:
-            env["QIBRIEF_AST"] = ast_path
+        command = _command([paths.get(arg, arg) for arg in args], log_path, dump_ast=dump_ast,
+                           warnings_fail=warnings_fail)
         try:
             done = subprocess.run(
                 command, input=stdin if stdin is not None else b"", capture_output=True, timeout=TIMEOUT_SECONDS,
-                cwd=cwd, env=env, pass_fds=pass_fds,
+                cwd=cwd, env=_environment(source_date_epoch, ast_path if dump_ast else None),
+                pass_fds=(*log_fds, *file_fds, *ast_fds),
             )
         except subprocess.TimeoutExpired:
             raise BuildError(_timeout_message(what, sections, cwd)) from None
@@ -177,6 +158,36 @@ def run_pandoc(
         if _writes_json(args):
             output = output.replace(read, given)
     return PandocRun(output=output, problems=tuple(problems), ast=ast)
+
+
+def _command(args: Sequence[str], log_path: str, *, dump_ast: bool, warnings_fail: bool) -> list[str]:
+    """Pandoc's command line around the caller's arguments: sandboxed, bounded, logging to log_path."""
+    return [
+        *_die_with_parent(),
+        pandoc_binary(),
+        *args,
+        *(["--lua-filter", str(DUMP_AST_FILTER)] if dump_ast else []),
+        "--sandbox",
+        # Pandoc's user data directory (templates, filters, defaults, reference.docx) is outside the
+        # sandbox; an empty one keeps ~/.local/share/pandoc out of the build.
+        "--data-dir", str(EMPTY_DATA_DIR),
+        *(["--fail-if-warnings"] if warnings_fail else []),
+        f"--log={log_path}",
+        "--output", "-",
+        "+RTS", HEAP_LIMIT, "-RTS",
+    ]
+
+
+def _environment(source_date_epoch: int | None, ast_path: str | None) -> dict[str, str]:
+    """Pandoc's environment: no PANDOC* variables, a fixed locale and time zone, the build date, the AST's path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC")}
+    env["LC_ALL"] = "C.UTF-8"
+    env["TZ"] = "UTC"
+    if source_date_epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+    if ast_path is not None:
+        env["QIBRIEF_AST"] = ast_path
+    return env
 
 
 def _timeout_message(what: str | None, sections: Sequence[Section], cwd: Path | None) -> str:

@@ -264,29 +264,12 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
     finally:
         document.close()
-    problems: list[Problem] = []
 
     def in_notes(run: Run) -> bool:
         return start is not None and (run.page > start[0] or (run.page == start[0] and run.y < start[1] + 1))
 
-    body = [r for r in runs if not in_notes(r)]
     notes_runs = [r for r in runs if in_notes(r)]
-
-    # Markers: digit runs raised above a larger run on their line, read page by page, top to bottom.
-    by_page: dict[int, list[Run]] = {}
-    for run in body:
-        by_page.setdefault(run.page, []).append(run)
-    found: list[tuple[int, float, float, Run]] = []
-    for page, page_runs in by_page.items():
-        for run in page_runs:
-            mates = [o for o in page_runs if abs(o.y - run.y) < 12]
-            base = _is_superscript(run, mates)
-            if base is not None:
-                found.append((page, base.y, run.x, run))
-            for typed in superscript_digits(run.text):
-                problems.append(Problem(name, None, f'page {page + 1}: superscript "{typed.number}" typed by hand; expected a note marker'))
-    found.sort(key=lambda f: (f[0], -round(f[1], 0), f[2]))
-    markers = [(Marker(int(run.text.strip()), where=f"page {page + 1}: "), run) for page, _, _, run in found]
+    markers, problems = _find_markers(name, [r for r in runs if not in_notes(r)])
     rendered.markers = [m for m, _ in markers]
 
     if start is None:
@@ -308,6 +291,26 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
     problems += _backlink_problems(name, notes_runs, markers, links, starts, used)
     problems += _empty_link_problems(name, links, used, markers, starts)
     return rendered, problems
+
+
+def _find_markers(name: str, body: list[Run]) -> tuple[list[tuple[Marker, Run]], list[Problem]]:
+    """The markers of the body text (digit runs raised above a larger run on their line), page by page, top to
+    bottom, each with its run; and the superscript digits typed by hand."""
+    problems: list[Problem] = []
+    by_page: dict[int, list[Run]] = {}
+    for run in body:
+        by_page.setdefault(run.page, []).append(run)
+    found: list[tuple[int, float, float, Run]] = []
+    for page, page_runs in by_page.items():
+        for run in page_runs:
+            mates = [o for o in page_runs if abs(o.y - run.y) < 12]
+            base = _is_superscript(run, mates)
+            if base is not None:
+                found.append((page, base.y, run.x, run))
+            for typed in superscript_digits(run.text):
+                problems.append(Problem(name, None, f'page {page + 1}: superscript "{typed.number}" typed by hand; expected a note marker'))
+    found.sort(key=lambda f: (f[0], -round(f[1], 0), f[2]))
+    return [(Marker(int(run.text.strip()), where=f"page {page + 1}: "), run) for page, _, _, run in found], problems
 
 
 def _notes_list(runs: list[Run], start: tuple[int, float]) -> tuple[list[NoteStart], list[str]]:
