@@ -20,10 +20,10 @@ import pytest
 from lxml import etree
 
 from conftest import REPO, SAMPLE, pdftotext, run_cli, tool
+from docx_audit import audit_package
 from qibrief.brand import read_brand
 from qibrief.checks.docx import read_docx
 from qibrief.docx import finish_docx, reference_docx
-from qibrief.docx.audit import audit_package
 from qibrief.metadata import read_metadata
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -155,6 +155,29 @@ def test_footnotes_option_keeps_numbered_footnotes(tmp_path):
     assert audit_package(docx.read_bytes()) == []
 
 
+def test_notes_heading_comes_from_the_metadata(tmp_path):
+    """The notes heading is "Citations" unless metadata.yaml's notes-heading: names another, in the HTML and the
+    DOCX alike (the PDF is the HTML laid out)."""
+    from qibrief.html import finish_html
+    from qibrief.pandoc import run_pandoc
+
+    brand = read_brand(REPO / "styles", "styles/brand.yaml")
+    text = (SAMPLE / "content" / "metadata.yaml").read_text(encoding="utf-8")
+    (tmp_path / "metadata.yaml").write_text(text + 'notes-heading: "Notas"\n', encoding="utf-8")
+    source = b"Text.[^1]\n\n[^1]: A note.\n"
+    for path, heading in ((SAMPLE / "content" / "metadata.yaml", "Citations"), (tmp_path / "metadata.yaml", "Notas")):
+        meta = read_metadata(path, "content/metadata.yaml")
+        assert meta.notes_heading == heading
+        html = finish_html(run_pandoc(["--from", "markdown", "--to", "html5", "--wrap=none"], stdin=source).output.decode(),
+                           meta.notes_heading)
+        assert f'<h1 class="notes-heading" id="citations">{heading}</h1>' in html
+        pandoc_docx = run_pandoc(["--from", "markdown", "--to", "docx"], stdin=source).output
+        document = etree.fromstring(zipfile.ZipFile(io.BytesIO(finish_docx(pandoc_docx, brand, meta))).read(
+            "word/document.xml"))
+        headings = [_text(p) for p in document.iter(_w("p")) if _style(p) == "Heading1"]
+        assert headings == [heading]
+
+
 def test_unknown_notes_kind_is_refused():
     """finish_docx refuses a notes kind other than endnotes or footnotes, naming the choices."""
     brand = read_brand(REPO / "styles", "styles/brand.yaml")
@@ -236,6 +259,44 @@ def test_styles_come_from_the_brand():
     defaults = _xml(reference_docx(brand, meta), "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr", NS)
     assert defaults.find("w:rFonts", NS).get(_w("ascii")) == serif
     assert defaults.find("w:sz", NS).get(_w("val")) == str(round(brand.sizes["body"] * 2))
+
+
+def test_page_and_running_heads_come_from_the_brand():
+    """The DOCX's page size, margins and running-head distances, and its running heads' sizes, follow brand.yaml's
+    page: (US Letter and the print margins as shipped)."""
+    brand = read_brand(REPO / "styles", "styles/brand.yaml")
+    meta = read_metadata(SAMPLE / "content" / "metadata.yaml", "content/metadata.yaml")
+    page = dataclasses.replace(brand.page, width=6, height=9, margins=(1, 0.75, 1.25, 0.5), header=0.3, footer=0.2,
+                               sizes={**brand.page.sizes, "running-head": 7, "page-number": 10})
+    for source, geometry, heads in (
+        (brand, ("12240", "15840", "1296", "1368", "1296", "1368", "720", "576"), ("17", "18", "9504")),
+        (dataclasses.replace(brand, page=page), ("8640", "12960", "1440", "1080", "1800", "720", "432", "288"),
+         ("14", "20", "6840")),
+    ):
+        reference = reference_docx(source, meta)
+        section = _xml(reference, "word/document.xml").find("w:body/w:sectPr", NS)
+        size, margins = section.find("w:pgSz", NS), section.find("w:pgMar", NS)
+        assert (size.get(_w("w")), size.get(_w("h")), *(margins.get(_w(k)) for k in (
+            "top", "right", "bottom", "left", "header", "footer"))) == geometry
+        styles = _xml(reference, "word/styles.xml")
+        header = styles.find("w:style[@w:styleId='Header']", NS)
+        footer = styles.find("w:style[@w:styleId='Footer']", NS)
+        assert (header.find("w:rPr/w:sz", NS).get(_w("val")), footer.find("w:rPr/w:sz", NS).get(_w("val")),
+                header.find("w:pPr/w:tabs/w:tab", NS).get(_w("pos"))) == heads
+
+
+def test_docx_styles_name_only_what_every_brand_defines():
+    """Each font role, size and line height the DOCX's style table names is one brand.yaml must define."""
+    from qibrief import brand as brandmod
+    from qibrief.docx.reference import STYLES, Em
+
+    sizes = set(brandmod.REQUIRED_SIZES) | set(brandmod.REQUIRED_PAGE_SIZES)
+    for spec in STYLES:
+        assert spec.font in (None, *brandmod.REQUIRED_FONTS), spec.style_id
+        assert spec.size in (None, *sizes), spec.style_id
+        assert not isinstance(spec.line, str) or spec.line in brandmod.REQUIRED_LINE_HEIGHTS, spec.style_id
+        for length in (spec.before, spec.after):
+            assert not isinstance(length, Em) or length.of == "self" and spec.size or length.of in sizes, spec.style_id
 
 
 def test_core_properties_come_from_the_metadata_and_build_date(tmp_path):

@@ -1421,6 +1421,12 @@ VALUE_CASES = [
          rf"^{BRAND}:34:45: print font file fonts/x\.ttf is not a \.ttf or \.otf font"),
     Case("brand-missing-colour", lambda w: _set_brand(w, "  navy:   {", "  navi:   {"), 1,
          rf"^{BRAND}:6:3: colors: missing navy \(the build uses navy, accent, muted, tint, ink\)"),
+    Case("brand-page-width-closes-css-rule", lambda w: _set_brand(
+        w, "  width: 8.5", f"  width: '8.5in; }} body {{ background: url({w.http}/p.png) }} x {{ y'"), 1,
+         rf"^{BRAND}:62:10: page\.width: expected a length in inches from 2 to 22, not str '8\.5in; }} body"),
+    Case("brand-page-margins-leave-no-text", lambda w: _set_brand(w, "right: 0.95, bottom: 0.9, left: 0.95}",
+                                                                  "right: 4, bottom: 0.9, left: 4}"), 1,
+         rf"^{BRAND}:64:12: page\.margins: left and right take 8 in of the page's 8\.5 in"),
     # Links: a backslash or a drive letter never becomes a link to another host or a local path.
     Case("link-unc-share", lambda w: w.section("# Four\n\nSee [the share](\\\\host\\share).\n"), 1,
          rf"^{SECTION}:3:5: link \\host\\share holds a backslash"),

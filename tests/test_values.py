@@ -97,6 +97,9 @@ def test_brand_css_escapes_what_read_brand_would_refuse():
         ("url: https://user:pw@example.org/", "content/metadata.yaml:13:6: url 'https://user:pw@example.org/' "
                                               "is not an https:// address"),
         ("number: true", "content/metadata.yaml:5:9: number: expected text, not true/false"),
+        ("notes-heading: [Notes]", "content/metadata.yaml:13:16: notes-heading: expected text, not a list"),
+        ('notes-heading: "*Notes*"', "content/metadata.yaml:13:16: notes-heading: '*' is not allowed; it is plain "
+                                     "text (the notes' heading in every format)"),
     ],
 )
 def test_metadata_value_refused_at_its_line(tmp_path, line, expected):
@@ -320,6 +323,67 @@ def test_fuzz_metadata_markdown_through_pandoc(values):
         assert all(p.path == "content/metadata.yaml" and p.line for p in problems), [str(p) for p in problems]
 
 
+# --- brand values: the page (issue 16 moved page geometry, the cover's sizes and line heights into brand.yaml) --
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  width: 8.5", '  width: "8.5in; } body { background: url(http://127.0.0.1/x) }"',
+         "styles/brand.yaml:62:10: page.width: expected a length in inches from 2 to 22, not str '8.5in; } body {"),
+        ("  height: 11", "  height: 1000",
+         "styles/brand.yaml:63:11: page.height: expected a length in inches from 2 to 22, not int '1000'"),
+        ("left: 0.95}", "left: -1}",
+         "styles/brand.yaml:64:55: page.margins.left: expected a length in inches from 0 to 4, not int '-1'"),
+        ("right: 0.95, bottom: 0.9, left: 0.95}", "right: 4, bottom: 0.9, left: 4}",
+         "styles/brand.yaml:64:12: page.margins: left and right take 8 in of the page's 8.5 in; leave at least 1 in "
+         "for the text"),
+        (", left: 0.95}", "}", "styles/brand.yaml:64:12: page.margins: missing left (the build uses top, right, "
+                               "bottom, left)"),
+        ("  header: 0.5 ", "  header: [0.5]",
+         "styles/brand.yaml:65:11: page.header: expected a length in inches from 0 to 4, not a list [0.5]"),
+        ("  footer: 0.4 ", "  gutter: 0.2\n  footer: 0.4 ",
+         "styles/brand.yaml:66:3: page: unknown key 'gutter' (expected width, height, margins, header, footer, "
+         "line-heights, sizes)"),
+        ("{body: 1.45,", "{body: normal,", "styles/brand.yaml:67:24: page.line-heights.body: expected a multiple of "
+                                           "the font size from 0.8 to 3, not str 'normal'"),
+        (", note: 1.35}", "}", "styles/brand.yaml:67:17: page.line-heights: missing note (the build uses body, "
+                               "title, pull-quote, note)"),
+        ("page-number: 9}", "page-number: 900}", "styles/brand.yaml:68:98: page.sizes.page-number: expected a size "
+                                                 "in points from 4 to 144, not int '900'"),
+        ("page-number: 9}", "page-number: 9, body: 9}",
+         "styles/brand.yaml:68:101: page.sizes.body: 'body' is a size of sizes: already; name each size once"),
+        ("  sizes: {series", '  sizes: {"Series; }": 20, series',
+         "styles/brand.yaml:68:11: page.sizes name 'Series; }' must be lower-case letters, digits and hyphens"),
+        ("\npage:\n", "\nold-page:\n", "styles/brand.yaml:3:1: page: expected a mapping {width:, height:, "
+                                       "margins:, header:, footer:, line-heights:, sizes:}, not nothing"),
+    ],
+    ids=["width-css", "height-huge", "margin-negative", "margins-no-text", "margin-missing", "header-list",
+         "unknown-key", "line-height-word", "line-height-missing", "size-huge", "size-named-twice", "size-name-css",
+         "page-missing"],
+)
+def test_brand_page_value_refused_at_its_line(old, new, expected):
+    """A page value of brand.yaml of the wrong type, range or name is refused at its line and column."""
+    base = (REPO / "styles" / "brand.yaml").read_text(encoding="utf-8")
+    assert base.count(old) == 1
+    styles = _styles_copy()
+    (styles / "brand.yaml").write_text(base.replace(old, new), encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        read_brand(styles, "styles/brand.yaml")
+    assert any(str(p).startswith(expected) for p in caught.value.problems), caught.value.format_message()
+
+
+def test_brand_css_writes_the_page_for_the_pdfs_only():
+    """The PDFs' brand CSS starts with the page of brand.yaml (@page and --qi-* properties); the web page's has none."""
+    brand = read_brand(REPO / "styles", "styles/brand.yaml")
+    paged = brand_css(brand, REPO / "styles", embed_fonts=False)
+    web = brand_css(brand, REPO / "styles", embed_fonts=True)
+    assert "@page { size: 8.5in 11in; margin: 0.9in 0.95in 0.9in 0.95in; }" in paged.splitlines()
+    assert "  --qi-size-running-head: 8.5pt;" in paged and "  --qi-line-height-body: 1.45;" in paged
+    assert "@page" not in web and "--qi-page-" not in web and "--qi-line-height" not in web
+    assert "--qi-size-series" not in web and "--qi-size-body: 10.5pt;" in web
+
+
 @functools.lru_cache(maxsize=1)
 def _styles_copy() -> Path:
     """A private styles/ folder with the brand's fonts, for read_brand on generated brand.yaml files."""
@@ -363,6 +427,10 @@ def test_fuzz_brand_values(path, value, whole):
     for cmyk in (False, True):
         css = brand_css(brand, styles, embed_fonts=False, cmyk=cmyk)
         assert "</style" not in css and "@import" not in css
+        assert re.search(r"^@page \{ size: [\d.e+]+in [\d.e+]+in; margin: ([\d.e+]+in ?){4}; \}$", css, re.M), css
+    page = brand.page
+    assert all(math.isfinite(v) for v in (page.width, page.height, page.header, page.footer, *page.margins,
+                                          *page.line_heights.values(), *page.sizes.values()))
     meta = read_metadata(SAMPLE / "content" / "metadata.yaml", "content/metadata.yaml")
     variables = html_variables(SimpleNamespace(meta=meta, brand=brand), 0)
     assert all(re.fullmatch(r"#[0-9a-fA-F]{6}", v) for k, v in variables.items() if k.startswith("brand-"))

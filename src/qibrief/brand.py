@@ -1,4 +1,5 @@
-"""The brand (styles/brand.yaml): colours, fonts and sizes, turned into CSS for the PDF and the web page."""
+"""The brand (styles/brand.yaml): colours, fonts, sizes and the page, turned into CSS for the PDF and the web page
+(docx/reference.py turns them into Word styles)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,21 @@ class TextPair:
 
 
 @dataclass(frozen=True)
+class Page:
+    """The pages of the PDFs and the DOCX (brand.yaml's page:): size, margins (top, right, bottom, left) and the
+    DOCX's running-head distances in inches, line heights as multiples of the font size, and the sizes in points
+    of what only pages carry (the cover's lines, the running heads)."""
+
+    width: float
+    height: float
+    margins: tuple[float, float, float, float]
+    header: float
+    footer: float
+    line_heights: dict[str, float]
+    sizes: dict[str, float]
+
+
+@dataclass(frozen=True)
 class Brand:
     """Everything the brand defines."""
 
@@ -65,7 +81,12 @@ class Brand:
     colours: tuple[Colour, ...]
     fonts: tuple[Font, ...]
     sizes: dict[str, float]
+    page: Page
     text_pairs: tuple[TextPair, ...] = ()
+
+    def size(self, name: str) -> float:
+        """A size in points by name, from sizes: or page.sizes: (read_brand keeps the names apart)."""
+        return self.sizes[name] if name in self.sizes else self.page.sizes[name]
 
     def font(self, role: str) -> Font:
         """The font for a role such as 'serif' or 'sans'."""
@@ -87,10 +108,13 @@ class Brand:
         return {font.family for font in self.fonts}
 
 
-# What the build itself names (docx/reference.py's styles): these must be in every brand.yaml.
+# What the build itself names (docx/reference.py's styles, print.css): these must be in every brand.yaml.
 REQUIRED_COLOURS = ("navy", "accent", "muted", "tint", "ink")
 REQUIRED_FONTS = ("serif", "sans")
 REQUIRED_SIZES = ("body", "note", "title", "pull-quote", "h1", "h2")
+REQUIRED_PAGE_SIZES = ("series", "subtitle", "author", "affiliation", "running-head", "page-number")
+REQUIRED_LINE_HEIGHTS = ("body", "title", "pull-quote", "note")
+MARGIN_SIDES = ("top", "right", "bottom", "left")
 # Colour, font role and size names become CSS custom properties (--qi-navy) and template variables (brand-navy).
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _RGB = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -106,8 +130,15 @@ WEIGHTS = (100, 900)
 FONT_STYLES = ("normal", "italic")
 # Sizes in points: from a footnote's smallest to a poster title's largest.
 SIZES = (4, 144)
+# Page lengths in inches: a pocket card's to a tabloid's (Word takes pages up to 22 in); margins and the DOCX's
+# running-head distances up to 4 in. Line heights: multiples of the font size.
+PAGE_INCHES = (2, 22)
+MARGIN_INCHES = (0, 4)
+LINE_HEIGHTS = (0.8, 3)
 _KEYS = {
-    "brand": ("name", "colors", "text-pairs", "fonts", "sizes"),
+    "brand": ("name", "colors", "text-pairs", "fonts", "sizes", "page"),
+    "page": ("width", "height", "margins", "header", "footer", "line-heights", "sizes"),
+    "margins": MARGIN_SIDES,
     "pair": ("text", "backgrounds", "large"),
     "colour": ("rgb", "cmyk"),
     "font": ("family", "docx-fallback", "files"),
@@ -164,10 +195,19 @@ class _Checker:
                 value=False)
         return False
 
-    def required(self, mapping: dict, parent: dict, key: str, names: tuple[str, ...]) -> None:
+    def required(self, mapping: dict, parent: dict, key: str, names: tuple[str, ...], what: str = "") -> None:
         missing = [name for name in names if name not in mapping]
         if missing:
-            self.at(parent, key, f"{key}: missing {', '.join(missing)} (the build uses {', '.join(names)})")
+            self.at(parent, key, f"{what or key}: missing {', '.join(missing)} (the build uses {', '.join(names)})")
+
+    def number(self, mapping: dict, key: str, what: str, bounds: tuple[float, float], noun: str) -> float | None:
+        """mapping[key] when it is a number within bounds; a problem (and None) when it is anything else."""
+        value = mapping.get(key)
+        if _is_number(value) and bounds[0] <= value <= bounds[1]:
+            return float(value)
+        self.at(mapping, key if key in mapping else None,
+                f"{what}: expected {noun} from {bounds[0]:g} to {bounds[1]:g}, not {_kind(value)}")
+        return None
 
 
 def _kind(value: Any) -> str:
@@ -197,10 +237,11 @@ def read_brand(styles_dir: Path, display: str) -> Brand:
     colours = _read_colours(raw, check)
     fonts = _read_fonts(raw, styles_dir, check)
     sizes = _read_sizes(raw, check)
+    page = _read_page(raw, sizes, check)
     pairs = _read_text_pairs(raw, {colour.name: colour for colour in colours}, check)
-    if check.problems:
+    if check.problems or page is None:
         raise BuildError("Brand refused.", check.problems)
-    return Brand(name=str(name or ""), colours=tuple(colours), fonts=tuple(fonts), sizes=sizes,
+    return Brand(name=str(name or ""), colours=tuple(colours), fonts=tuple(fonts), sizes=sizes, page=page,
                  text_pairs=tuple(pairs))
 
 
@@ -388,6 +429,65 @@ def _read_sizes(raw: dict, check: _Checker) -> dict[str, float]:
     return sizes
 
 
+_PAGE_SHAPE = "{width:, height:, margins:, header:, footer:, line-heights:, sizes:}"
+_INCHES = "a length in inches"
+
+
+def _read_page(raw: dict, sizes: dict[str, float], check: _Checker) -> Page | None:
+    table = check.mapping(raw, "page", "page", _PAGE_SHAPE)
+    if table is None:
+        return None
+    before = len(check.problems)
+    check.known_keys(table, "page", "page")
+    width = check.number(table, "width", "page.width", PAGE_INCHES, _INCHES)
+    height = check.number(table, "height", "page.height", PAGE_INCHES, _INCHES)
+    header = check.number(table, "header", "page.header", MARGIN_INCHES, _INCHES)
+    footer = check.number(table, "footer", "page.footer", MARGIN_INCHES, _INCHES)
+    margins = None
+    sides = check.mapping(table, "margins", "page.margins", "{top:, right:, bottom:, left:} of lengths in inches")
+    if sides is not None:
+        check.known_keys(sides, "margins", "page.margins")
+        found = [check.number(sides, side, f"page.margins.{side}", MARGIN_INCHES, _INCHES)
+                 for side in MARGIN_SIDES if side in sides]
+        check.required(sides, table, "margins", MARGIN_SIDES, "page.margins")
+        if len(found) == len(MARGIN_SIDES) and all(value is not None for value in found):
+            margins = tuple(found)
+    if margins is not None and width is not None and height is not None:
+        top, right, bottom, left = margins
+        for pair, total, side in (("left and right", left + right, width), ("top and bottom", top + bottom, height)):
+            if total > side - 1:
+                check.at(table, "margins", f"page.margins: {pair} take {total:g} in of the page's {side:g} in; "
+                                           "leave at least 1 in for the text")
+    line_heights = _read_named_numbers(table, "line-heights", REQUIRED_LINE_HEIGHTS, LINE_HEIGHTS,
+                                       "a multiple of the font size", check)
+    page_sizes = _read_named_numbers(table, "sizes", REQUIRED_PAGE_SIZES, SIZES, "a size in points", check)
+    for name in page_sizes:
+        if name in sizes:
+            check.at(table["sizes"], name, f"page.sizes.{name}: '{name}' is a size of sizes: already; "
+                                           "name each size once", value=False)
+    if len(check.problems) > before or None in (width, height, header, footer, margins):
+        return None
+    return Page(width=width, height=height, margins=margins, header=header, footer=footer,  # type: ignore[arg-type]
+                line_heights=line_heights, sizes=page_sizes)
+
+
+def _read_named_numbers(page: dict, key: str, required: tuple[str, ...], bounds: tuple[float, float], noun: str,
+                        check: _Checker) -> dict[str, float]:
+    what = f"page.{key}"
+    table = check.mapping(page, key, what, f"of names to {noun.removeprefix('a ')}s")
+    if table is None:
+        return {}
+    found = {}
+    for name in table:
+        if not check.name(table, name, what):
+            continue
+        value = check.number(table, name, f"{what}.{name}", bounds, noun)
+        if value is not None:
+            found[name] = value
+    check.required(table, page, key, required, what)
+    return found
+
+
 def _css_string(text: str) -> str:
     """Text as a double-quoted CSS string that cannot close itself, its rule or an HTML <style> element."""
     escaped = re.sub(r'[\\"<>&\x00-\x1f\x7f]', lambda found: f"\\{ord(found.group(0)):x} ", text)
@@ -401,11 +501,16 @@ def _font_src(face: FontFace, styles_dir: Path, embed: bool) -> str:
     return f'url({_css_string(face.path.relative_to(styles_dir.resolve()).as_posix())}) format("truetype")'
 
 
-def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool = False) -> str:
+def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool = False,
+              paged: bool | None = None) -> str:
     """CSS custom properties and @font-face rules for the brand (fonts embedded as data: URLs for the web).
 
+    With paged (by default: the PDFs, whose fonts are files, not the web page, whose fonts are embedded) also the
+    page: the @page size and margins, and its line heights and sizes as --qi-line-height-* and --qi-size-*.
     read_brand has checked every value by pattern; names and families still go into CSS strings escaped.
     """
+    if paged is None:
+        paged = not embed_fonts
     lines = [":root {"]
     for colour in brand.colours:
         if cmyk:
@@ -418,7 +523,13 @@ def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool =
         lines.append(f"  --qi-font-{_css_name(font.role)}: {_css_string(font.family)};")
     for name, size in brand.sizes.items():
         lines.append(f"  --qi-size-{_css_name(name)}: {size:g}pt;")
+    if paged:
+        lines += _page_properties(brand.page)
     lines.append("}")
+    if paged:
+        page = brand.page
+        lines.append(f"@page {{ size: {page.width:g}in {page.height:g}in; "
+                     f"margin: {' '.join(f'{side:g}in' for side in page.margins)}; }}")
     for font in brand.fonts:
         for face in font.faces:
             lines.append(
@@ -427,6 +538,14 @@ def brand_css(brand: Brand, styles_dir: Path, *, embed_fonts: bool, cmyk: bool =
                 f"src: {_font_src(face, styles_dir, embed_fonts)}; }}"
             )
     return "\n".join(lines) + "\n"
+
+
+def _page_properties(page: Page) -> list[str]:
+    lines = [f"  --qi-size-{_css_name(name)}: {size:g}pt;" for name, size in page.sizes.items()]
+    lines += [f"  --qi-line-height-{_css_name(name)}: {height:g};" for name, height in page.line_heights.items()]
+    lines += [f"  --qi-page-width: {page.width:g}in;", f"  --qi-page-height: {page.height:g}in;"]
+    lines += [f"  --qi-page-margin-{side}: {value:g}in;" for side, value in zip(MARGIN_SIDES, page.margins)]
+    return lines
 
 
 def _css_name(name: str) -> str:

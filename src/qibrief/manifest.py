@@ -15,6 +15,12 @@ import subprocess
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
+import lxml.html
+import pypdfium2 as pdfium
+from lxml import etree
+
+from . import safexml
+from .pandoc import pandoc_version
 from .problems import BuildError
 
 MANIFEST_NAME = "manifest.json"
@@ -30,8 +36,6 @@ def file_entry(data: bytes, fmt: str) -> dict:
 
 def count_pages(pdf: bytes, display: str) -> int:
     """The number of pages of a PDF, as pdfium (the note checks' PDF reader) counts them."""
-    import pypdfium2 as pdfium
-
     try:
         document = pdfium.PdfDocument(pdf)
     except pdfium.PdfiumError as exc:
@@ -52,8 +56,6 @@ def _endnote_sections(tree) -> list:
 
 def count_notes(document: str) -> int:
     """The notes in the brief's HTML: the `<li id="fnK">` items inside `section.footnotes`."""
-    import lxml.html
-
     tree = lxml.html.document_fromstring(document)
     return sum(
         1 for section in _endnote_sections(tree) for item in section.iter("li") if _NOTE_ID.fullmatch(item.get("id") or "")
@@ -66,8 +68,6 @@ def count_words(document: str) -> int:
     A word is a whitespace-separated run holding at least one letter or digit, so dashes and bullets are not
     words and "7-9" is one.
     """
-    import lxml.html
-
     tree = lxml.html.document_fromstring(document)
     body = next(tree.iter("main"), None)
     if body is None:
@@ -84,11 +84,9 @@ def count_words(document: str) -> int:
 
 def citation_style(csl: Path) -> dict:
     """The citation style as the CSL file names it: its <title>, its <updated> date and the file's SHA-256."""
-    from lxml import etree
-
     data = csl.read_bytes()  # the file citestyle.load_style checked when the sources were read
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+        root = safexml.parse(data)
     except etree.XMLSyntaxError as exc:
         raise BuildError(f"{csl}: not a readable CSL file ({exc})") from None
     info = root.find(f"{_CSL_NS}info")
@@ -109,6 +107,8 @@ def _distribution_version(name: str) -> str | None:
 
 def _pango_version() -> str | None:
     # WeasyPrint's layout (and so the PDF's bytes) depends on the system's Pango, not only on WeasyPrint.
+    # Imported here, not at the top: `release` imports this module before its build, whose own thread imports
+    # WeasyPrint (half a second) while Pandoc runs; and a WeasyPrint that cannot load Pango is recorded as unknown.
     try:
         from weasyprint.text.ffi import pango
 
@@ -120,8 +120,6 @@ def _pango_version() -> str | None:
 
 def tool_versions(csl: Path) -> dict:
     """The versions of what made the artifacts: Python, Pandoc, WeasyPrint (and its pydyf, Pango), citeproc-py, the style."""
-    from .pandoc import pandoc_version
-
     return {
         "python": platform.python_version(),
         "pandoc": pandoc_version(),

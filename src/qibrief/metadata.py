@@ -20,12 +20,16 @@ from .problems import BuildError, Problem
 
 REQUIRED = ("title", "series", "number", "author", "lang")
 DEFAULT_STYLE = "chicago-notes-bibliography"
+# The heading of the notes in every format (metadata `notes-heading:`), unless the brief names another.
+NOTES_HEADING = "Citations"
 # Keys whose value is one piece of text (a number or a date is read as text too).
-# Names the template also puts where Markdown cannot go: the cover mark's SVG title, a meta attribute.
-PLAIN_KEYS = ("series", "number", "organization")
+# Names the template also puts where Markdown cannot go: the cover mark's SVG title, a meta attribute; and the
+# notes heading, which the build writes as it is into the HTML and the DOCX.
+PLAIN_KEYS = ("series", "number", "organization", "notes-heading")
+_PLAIN_USE = {"notes-heading": "the notes' heading in every format"}
 _MARKDOWN = re.compile(r"[\[\]*_`<>\\^~@|]")
 TEXT_KEYS = ("title", "subtitle", "short-title", "series", "number", "organization", "date", "date-display", "lang",
-             "citation-style", "subject", "abstract", "url")
+             "citation-style", "subject", "abstract", "url", "notes-heading")
 # Keys that take a piece of text or a list of them.
 LIST_KEYS = ("author", "keywords")
 # A brief's date: the DOCX's zip timestamps stop at 2107, and a date outside this range is a typo.
@@ -58,6 +62,7 @@ class Metadata:
     # Where the metadata came from, for placing what the lint finds in its values.
     display: str = field(default="content/metadata.yaml", compare=False, repr=False)
     text: str = field(default="", compare=False, repr=False)
+    notes_heading: str = NOTES_HEADING
 
     @property
     def slug(self) -> str:
@@ -194,8 +199,9 @@ def check_values(raw: dict, display: str) -> list[Problem]:
         value = raw.get(key)
         found = _MARKDOWN.search(str(value)) if _is_text(value) else None
         if found:
-            at(key, f"{key}: '{found.group(0)}' is not allowed; it is plain text (the cover mark's alt text, the "
-                    "page's keywords), so write it without Markdown links, emphasis or markup")
+            use = _PLAIN_USE.get(key, "the cover mark's alt text, the page's keywords")
+            at(key, f"{key}: '{found.group(0)}' is not allowed; it is plain text ({use}), so write it without "
+                    "Markdown links, emphasis or markup")
     return problems
 
 
@@ -237,4 +243,5 @@ def read_metadata(path: Path, display: str) -> Metadata:
         raw=raw,
         display=display,
         text=text,
+        notes_heading=str(raw.get("notes-heading") or NOTES_HEADING).strip() or NOTES_HEADING,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -9,12 +10,16 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
+from urllib.parse import unquote, urlsplit
 
+from . import brieffiles
+from .images import image_type
 from .problems import BuildError, Problem
 from .sections import Section
 
@@ -38,6 +43,8 @@ READER = "markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex-native_spa
 @lru_cache(maxsize=1)
 def pandoc_binary() -> str:
     """The Pandoc shipped with pypandoc-binary (never one found on PATH or in the current folder)."""
+    # pypandoc imports urllib.request and certifi (40 ms): only when Pandoc is about to run, not wherever this
+    # module is imported (checks.chicago and docx.reference import it; `check` on output files runs no Pandoc).
     import pypandoc
 
     return pypandoc.get_pandoc_path()
@@ -120,32 +127,13 @@ def run_pandoc(
     ast_file = _log_file("qibrief-pandoc-ast") if dump_ast else nullcontext(("", (), lambda: b""))
     with (_log_file() as (log_path, log_fds, read_log), _input_files(files or {}) as (paths, file_fds),
           ast_file as (ast_path, ast_fds, read_ast)):
-        pass_fds = (*log_fds, *file_fds, *ast_fds)
-        command = [
-            *_die_with_parent(),
-            pandoc_binary(),
-            *[paths.get(arg, arg) for arg in args],
-            *(["--lua-filter", str(DUMP_AST_FILTER)] if dump_ast else []),
-            "--sandbox",
-            # Pandoc's user data directory (templates, filters, defaults, reference.docx) is outside the
-            # sandbox; an empty one keeps ~/.local/share/pandoc out of the build.
-            "--data-dir", str(EMPTY_DATA_DIR),
-            *(["--fail-if-warnings"] if warnings_fail else []),
-            f"--log={log_path}",
-            "--output", "-",
-            "+RTS", HEAP_LIMIT, "-RTS",
-        ]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC")}
-        env["LC_ALL"] = "C.UTF-8"
-        env["TZ"] = "UTC"
-        if source_date_epoch is not None:
-            env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
-        if dump_ast:
-            env["QIBRIEF_AST"] = ast_path
+        command = _command([paths.get(arg, arg) for arg in args], log_path, dump_ast=dump_ast,
+                           warnings_fail=warnings_fail)
         try:
             done = subprocess.run(
                 command, input=stdin if stdin is not None else b"", capture_output=True, timeout=TIMEOUT_SECONDS,
-                cwd=cwd, env=env, pass_fds=pass_fds,
+                cwd=cwd, env=_environment(source_date_epoch, ast_path if dump_ast else None),
+                pass_fds=(*log_fds, *file_fds, *ast_fds),
             )
         except subprocess.TimeoutExpired:
             raise BuildError(_timeout_message(what, sections, cwd)) from None
@@ -172,6 +160,36 @@ def run_pandoc(
     return PandocRun(output=output, problems=tuple(problems), ast=ast)
 
 
+def _command(args: Sequence[str], log_path: str, *, dump_ast: bool, warnings_fail: bool) -> list[str]:
+    """Pandoc's command line around the caller's arguments: sandboxed, bounded, logging to log_path."""
+    return [
+        *_die_with_parent(),
+        pandoc_binary(),
+        *args,
+        *(["--lua-filter", str(DUMP_AST_FILTER)] if dump_ast else []),
+        "--sandbox",
+        # Pandoc's user data directory (templates, filters, defaults, reference.docx) is outside the
+        # sandbox; an empty one keeps ~/.local/share/pandoc out of the build.
+        "--data-dir", str(EMPTY_DATA_DIR),
+        *(["--fail-if-warnings"] if warnings_fail else []),
+        f"--log={log_path}",
+        "--output", "-",
+        "+RTS", HEAP_LIMIT, "-RTS",
+    ]
+
+
+def _environment(source_date_epoch: int | None, ast_path: str | None) -> dict[str, str]:
+    """Pandoc's environment: no PANDOC* variables, a fixed locale and time zone, the build date, the AST's path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC")}
+    env["LC_ALL"] = "C.UTF-8"
+    env["TZ"] = "UTC"
+    if source_date_epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+    if ast_path is not None:
+        env["QIBRIEF_AST"] = ast_path
+    return env
+
+
 def _timeout_message(what: str | None, sections: Sequence[Section], cwd: Path | None) -> str:
     # Name the input that stalled Pandoc where it can be found: a section the reader stalls on alone.
     if sections:
@@ -189,8 +207,6 @@ def _timeout_message(what: str | None, sections: Sequence[Section], cwd: Path | 
 
 
 def _slow_section(sections: Sequence[Section], cwd: Path | None) -> Section | None:
-    import time
-
     deadline = time.monotonic() + PROBE_BUDGET_SECONDS
     for section in sections:
         left = deadline - time.monotonic()
@@ -280,6 +296,20 @@ def _die_with_parent() -> tuple[str, ...]:
     return (setpriv, "--pdeathsig", "KILL", "--") if setpriv else ()
 
 
+# Pandoc's warnings about the sources, in the build's words. checks/sources.py reports the same rules in the same
+# words when it finds them in the text (`check`, or a parse that failed for another reason), so that a problem
+# found both ways prints once (problems.sort_problems drops the repeat). Its duplicate-label rule names the first
+# definition's place, which Pandoc's log does not give; that rule keeps its own words.
+def unknown_citation(key: str) -> str:
+    """The message for a citation whose key is not an id in references.yaml."""
+    return f"citation @{key} is not in references.yaml"
+
+
+def unused_note(label: str) -> str:
+    """The message for a note defined but never referenced."""
+    return f"note [^{label}] is defined but never referenced"
+
+
 def _parse_log(text: str, sections: Sequence[Section]) -> list[Problem]:
     try:
         entries = json.loads(text or "[]")
@@ -311,7 +341,7 @@ def _problem_from_log(entry: dict, sections: Sequence[Section]) -> Problem:
     if kind == "DuplicateNoteReference":
         return Problem(source, line, f"note label [^{entry.get('contents')}] is defined more than once; each note needs its own label")
     if kind == "NoteDefinedButNotUsed":
-        return Problem(source, line, f"note [^{entry.get('key')}] is defined but never referenced")
+        return Problem(source, line, unused_note(entry.get("key")))
     message = entry.get("pretty") or kind
     message = re.sub(r" at \S+ line \d+ column \d+", "", message)
     return Problem(source, line, f"pandoc: {message}")
@@ -322,8 +352,8 @@ def _locate_citation(key: str, sections: Sequence[Section]) -> Problem:
     for section in sections:
         for number, text in enumerate(section.text.splitlines(), start=1):
             if pattern.search(text):
-                return Problem(section.display, number, f"citation @{key} is not in references.yaml")
-    return Problem("references.yaml", None, f"citation @{key} is not in references.yaml")
+                return Problem(section.display, number, unknown_citation(key))
+    return Problem("references.yaml", None, unknown_citation(key))
 
 
 def has_images(ast: bytes) -> bool:
@@ -340,10 +370,6 @@ def embed_images(ast: bytes, root: Path) -> bytes:
     """
     if not has_images(ast):
         return ast
-    import base64
-
-    from .lint import MAX_IMAGE_BYTES, image_type
-
     tree = json.loads(ast)
     root = root.resolve()
     stack: list = [tree.get("blocks", [])]
@@ -355,22 +381,19 @@ def embed_images(ast: bytes, root: Path) -> bytes:
             if node.get("t") == "Image":
                 target = node["c"][2]
                 if not target[0].startswith("data:"):
-                    target[0] = _data_url(target[0], root, MAX_IMAGE_BYTES, image_type, base64)
+                    target[0] = _data_url(target[0], root)
             if isinstance(node.get("c"), list):
                 stack.append(node["c"])
     return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _data_url(target: str, root: Path, max_bytes: int, image_type, base64) -> str:
-    from urllib.parse import unquote, urlsplit
-
-    from . import brieffiles
-
+def _data_url(target: str, root: Path) -> str:
+    limit = brieffiles.MAX_IMAGE_BYTES
     try:
         data = brieffiles.read_bytes(root / unquote(urlsplit(target).path), display=f"image {target}", within=(root,),
-                                     limit=max_bytes)
+                                     limit=limit)
     except brieffiles.FileRefused:
-        raise BuildError(f"image {target}: not a file of at most {max_bytes // 1_000_000} MB inside the project") from None
+        raise BuildError(f"image {target}: not a file of at most {limit // 1_000_000} MB inside the project") from None
     try:
         mime = image_type(data)
     except ValueError as exc:

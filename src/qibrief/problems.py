@@ -35,6 +35,13 @@ class Problem:
         return self.severity == ERROR
 
 
+def shorten(text: str, limit: int = 60, *, ellipsis: str = "\u2026") -> str:
+    """Text as a one-line message shows it: whitespace runs made one space, cut to at most `limit` characters
+    (the ellipsis included)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - len(ellipsis)].rstrip() + ellipsis
+
+
 def _natural(text: str) -> tuple:
     # "page 2: note 9" before "page 10: note 1": numbers in messages sort by value.
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))

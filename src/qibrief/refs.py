@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
+
 from .checks.references import Entry, check_unused, read_entries
 from .checks.sources import cited_in_text
 from .citestyle import load_style, resolve_style
@@ -36,9 +39,6 @@ def lint_references(entries: list[Entry], display: str) -> list[Problem]:
 def render_entries(entries: list[dict[str, Any]], style_bytes: bytes, lang: str) -> list[tuple[str, str]]:
     """Each entry as (id, text) in the bibliography form of an independent style (citestyle.load_style),
     rendered by citeproc-py."""
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-    from citeproc.source.json import CiteProcJSON
-
     style = CitationStylesStyle(io.BytesIO(style_bytes), locale=lang, validate=False)
     rendered = []
     for entry in entries:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from . import brieffiles
 from .brieffiles import MAX_YAML_BYTES
 from .problems import BuildError, Problem
 
@@ -171,8 +172,6 @@ def read_yaml_text(path: Path, display: str) -> str:
     """The text of a YAML file: a regular UTF-8 file of bounded size inside its own folder (a brief's YAML
     files are metadata.yaml, references.yaml and brand.yaml, each in the folder that holds it), read by
     brieffiles.read_text; BuildError naming it otherwise."""
-    from . import brieffiles
-
     try:
         return brieffiles.read_text(path, display=display, within=(path.parent.resolve(),), limit=MAX_YAML_BYTES)
     except brieffiles.FileRefused as exc:

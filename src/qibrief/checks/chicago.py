@@ -10,6 +10,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from ..citestyle import pandoc_style
+from ..pandoc import READER, run_pandoc
 from ..problems import Problem
 from .document import CiteGroup, cite_groups
 from .text import normalise
@@ -28,9 +30,6 @@ def _tokens(text: str) -> set[str]:
 
 def entry_forms(sources: "Sources", keys: list[str]) -> dict[str, tuple[str, str]]:
     """(full, short) rendering of each key, as citeproc writes a first and a later citation without locator."""
-    from ..citestyle import pandoc_style
-    from ..pandoc import READER, run_pandoc
-
     if not keys:
         return {}
     paragraphs = [f"Text.[@{key}]" for key in keys] + [f"Text.[@{key}]" for key in keys]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..problems import Problem
+from .. import safexml
+from ..problems import Problem, shorten
 from .handtyped import describe, glued_numbers, superscript_digits
 from .rendered import Marker, RenderedNotes
-from .text import shorten
+from .text import normalise
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": W}
@@ -22,14 +23,11 @@ def _w(name: str) -> str:
 
 
 def _parse(archive: zipfile.ZipFile, member: str):
-    from lxml import etree
-
     try:
         data = archive.read(member)
     except KeyError:
         return None
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    return etree.fromstring(data, parser)
+    return safexml.parse(data)
 
 
 def _text(element) -> str:
@@ -113,10 +111,20 @@ def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
             notes[note.get(_w("id"))] = note
     elif references[kind]:
         problems.append(Problem(name, None, f"has {kind} references but no word/{kind}s.xml"))
+    problems += _match_notes(name, kind, references[kind], notes, rendered)
+    if references[kind] or notes:
+        problems += _numbering_problems(name, kind, settings, document)
+    problems += _typed_numbers(name, document)
+    return rendered, problems
 
+
+def _match_notes(name: str, kind: str, references: list, notes: dict, rendered: RenderedNotes) -> list[Problem]:
+    """Number the references 1..N as Word does, record each note's text in `rendered`, and find references to
+    missing or shared notes and notes no reference reaches."""
+    problems: list[Problem] = []
     first_use: dict[str, int] = {}
     k = 0
-    for reference in references[kind]:
+    for reference in references:
         ident = reference.get(_w("id"))
         if reference.get(_w("customMarkFollows")) in ("1", "true", "on"):
             problems.append(Problem(
@@ -139,12 +147,9 @@ def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     for ident, note in notes.items():
         if ident not in first_use:
             problems.append(Problem(
-                name, None, f'{kind} w:id={ident} ("{shorten(_note_text(note, kind), 40)}") has no marker in the text'
+                name, None, f'{kind} w:id={ident} ("{shorten(normalise(_note_text(note, kind)), 40)}") has no marker in the text'
             ))
-    if references[kind] or notes:
-        problems += _numbering_problems(name, kind, settings, document)
-    problems += _typed_numbers(name, document)
-    return rendered, problems
+    return problems
 
 
 def _note_text(note, kind: str) -> str:

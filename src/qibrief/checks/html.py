@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
+
 from ..problems import Problem
 from .handtyped import describe, glued_numbers, superscript_digits
 from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_against_notes
@@ -67,8 +69,6 @@ def _body_text_without_markers(element) -> str:
 
 def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     """Read an HTML document's markers and notes; return them with the problems found."""
-    import lxml.html
-
     rendered = RenderedNotes(name=name, fmt="html")
     try:
         root = lxml.html.document_fromstring(data)
@@ -110,6 +110,15 @@ def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
             problems.append(Problem(name, None, "markers but no notes section (role=\"doc-endnotes\")"))
         problems += check_marker_order(name, rendered.markers)
         return rendered, problems
+    problems += _read_notes_list(name, section, ids, rendered)
+    problems += check_marker_order(name, rendered.markers)
+    problems += check_markers_against_notes(name, rendered.markers, list(range(1, rendered.count + 1)), "the notes list")
+    return rendered, problems
+
+
+def _read_notes_list(name: str, section, ids: dict, rendered: RenderedNotes) -> list[Problem]:
+    """Record each note's text in `rendered`; find list items and back-links out of step with their numbers."""
+    problems: list[Problem] = []
     lists = section.xpath(".//ol")
     items = [li for li in lists[0] if li.tag == "li"] if lists else []
     if lists and lists[0].get("start") not in (None, "1"):
@@ -127,6 +136,4 @@ def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
                 problems.append(Problem(name, back.sourceline, f"note {k}: back-link goes to {href or 'nothing'}; expected #fnref{k}"))
             elif href[1:] not in ids:
                 problems.append(Problem(name, back.sourceline, f"note {k}: back-link goes to {href}, which does not exist"))
-    problems += check_marker_order(name, rendered.markers)
-    problems += check_markers_against_notes(name, rendered.markers, list(range(1, rendered.count + 1)), "the notes list")
-    return rendered, problems
+    return problems

@@ -8,9 +8,14 @@ the notes' arrow), link annotations and named destinations.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from ..metadata import NOTES_HEADING
 from ..problems import Problem
 from .handtyped import superscript_digits
 from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_against_notes
@@ -18,7 +23,11 @@ from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_a
 _DIGITS = re.compile(r"^\d{1,4}$")
 _UNMAPPED = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _LIST_NUMBER = re.compile(r"^(\d{1,4})\.$")
-NOTES_HEADINGS = ("citations", "notes", "endnotes")
+# How the notes list is found in a PDF: by its heading's id (html.finish_html writes id="citations", a named
+# destination in the PDF, whatever a brief's notes-heading: says), else by a bookmark or a large line of text
+# that names it as the build does by default (metadata.NOTES_HEADING) or as other tools do.
+NOTES_DESTINATIONS = ("citations", "notes", "endnotes", "footnotes")
+NOTES_HEADINGS = (NOTES_HEADING.lower(), "notes", "endnotes")
 # The back-link's glyph in the notes list (html.BACKLINK_TEXT; Pandoc's own is U+21A9).
 BACKLINK_GLYPHS = ("\u2191", "\u21a9", "\u21a9\ufe0e")
 # A link annotation thinner than this (points) has no area a reader can click.
@@ -86,8 +95,6 @@ class NoteStart:
 def read_even_pages(data: bytes) -> tuple[list[Run], list[Link]]:
     """The text runs and internal links of pages 0, 2, 4... (0-based), for read_pdf's `pages_read`: another
     process reads them while read_pdf reads the odd ones."""
-    import pypdfium2 as pdfium
-
     document = pdfium.PdfDocument(data)
     try:
         return _read_pages(document, range(0, len(document), 2))
@@ -114,10 +121,6 @@ def _runs(page, index: int) -> list[Run]:
     origin and font size in points."""
     # pdfium (C++) walks the page objects in a fiftieth of the time pypdf's content-stream parser took,
     # which ran after the layout on every build.
-    import ctypes
-
-    import pypdfium2.raw as raw
-
     runs: list[Run] = []
     matrix = raw.FS_MATRIX()
     size = ctypes.c_float()
@@ -155,10 +158,6 @@ def _runs(page, index: int) -> list[Run]:
 
 def _destination(document, dest) -> tuple[int, float | None, float | None] | None:
     """Page index, top and left of a pdfium destination handle (None when it resolves to no page)."""
-    import ctypes
-
-    import pypdfium2.raw as raw
-
     if not dest:
         return None
     page = raw.FPDFDest_GetDestPageIndex(document.raw, dest)
@@ -173,10 +172,6 @@ def _destination(document, dest) -> tuple[int, float | None, float | None] | Non
 
 def _links(document, page, index: int) -> list[Link]:
     """A page's internal link annotations (GoTo or /Dest), with where they land; links out of the PDF are left out."""
-    import ctypes
-
-    import pypdfium2.raw as raw
-
     links = []
     rect = raw.FS_RECTF()
     position = ctypes.c_int(0)
@@ -198,11 +193,7 @@ def _links(document, page, index: int) -> list[Link]:
 
 def _notes_start(document, runs: list[Run]) -> tuple[int, float] | None:
     """Page and top of the notes heading: its named destination, its outline entry, or its text."""
-    import ctypes
-
-    import pypdfium2.raw as raw
-
-    for name in ("citations", "notes", "endnotes", "footnotes"):
+    for name in NOTES_DESTINATIONS:
         target = _destination(document, raw.FPDF_GetNamedDestByName(document.raw, name.encode()))
         if target is not None and target[1] is not None:
             return target[0], target[1]
@@ -256,8 +247,6 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
     `pages_read` gives the runs and links of the even pages, read elsewhere (read_even_pages), once this
     has read the odd ones: pages alternate, so the dense notes pages at the end are shared out too.
     """
-    import pypdfium2 as pdfium
-
     rendered = RenderedNotes(name=name, fmt="pdf")
     try:
         document = pdfium.PdfDocument(data)
@@ -275,29 +264,12 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
         return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
     finally:
         document.close()
-    problems: list[Problem] = []
 
     def in_notes(run: Run) -> bool:
         return start is not None and (run.page > start[0] or (run.page == start[0] and run.y < start[1] + 1))
 
-    body = [r for r in runs if not in_notes(r)]
     notes_runs = [r for r in runs if in_notes(r)]
-
-    # Markers: digit runs raised above a larger run on their line, read page by page, top to bottom.
-    by_page: dict[int, list[Run]] = {}
-    for run in body:
-        by_page.setdefault(run.page, []).append(run)
-    found: list[tuple[int, float, float, Run]] = []
-    for page, page_runs in by_page.items():
-        for run in page_runs:
-            mates = [o for o in page_runs if abs(o.y - run.y) < 12]
-            base = _is_superscript(run, mates)
-            if base is not None:
-                found.append((page, base.y, run.x, run))
-            for typed in superscript_digits(run.text):
-                problems.append(Problem(name, None, f'page {page + 1}: superscript "{typed.number}" typed by hand; expected a note marker'))
-    found.sort(key=lambda f: (f[0], -round(f[1], 0), f[2]))
-    markers = [(Marker(int(run.text.strip()), where=f"page {page + 1}: "), run) for page, _, _, run in found]
+    markers, problems = _find_markers(name, [r for r in runs if not in_notes(r)])
     rendered.markers = [m for m, _ in markers]
 
     if start is None:
@@ -319,6 +291,26 @@ def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, li
     problems += _backlink_problems(name, notes_runs, markers, links, starts, used)
     problems += _empty_link_problems(name, links, used, markers, starts)
     return rendered, problems
+
+
+def _find_markers(name: str, body: list[Run]) -> tuple[list[tuple[Marker, Run]], list[Problem]]:
+    """The markers of the body text (digit runs raised above a larger run on their line), page by page, top to
+    bottom, each with its run; and the superscript digits typed by hand."""
+    problems: list[Problem] = []
+    by_page: dict[int, list[Run]] = {}
+    for run in body:
+        by_page.setdefault(run.page, []).append(run)
+    found: list[tuple[int, float, float, Run]] = []
+    for page, page_runs in by_page.items():
+        for run in page_runs:
+            mates = [o for o in page_runs if abs(o.y - run.y) < 12]
+            base = _is_superscript(run, mates)
+            if base is not None:
+                found.append((page, base.y, run.x, run))
+            for typed in superscript_digits(run.text):
+                problems.append(Problem(name, None, f'page {page + 1}: superscript "{typed.number}" typed by hand; expected a note marker'))
+    found.sort(key=lambda f: (f[0], -round(f[1], 0), f[2]))
+    return [(Marker(int(run.text.strip()), where=f"page {page + 1}: "), run) for page, _, _, run in found], problems
 
 
 def _notes_list(runs: list[Run], start: tuple[int, float]) -> tuple[list[NoteStart], list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..pandoc import unknown_citation, unused_note
 from ..problems import WARNING, Problem
 from ..sections import Section
 from .handtyped import describe, glued_numbers, superscript_digits
@@ -20,7 +21,8 @@ _RAW_SUP = re.compile(r"<sup>\s*\d{1,3}\s*</sup>", re.IGNORECASE)
 
 
 def check_notes(sections: list[Section]) -> list[Problem]:
-    """Every [^label] has exactly one definition, and every definition is referenced."""
+    """Every [^label] has exactly one definition, and every definition is referenced (Pandoc's log says the same
+    in the same words where it can: pandoc.unused_note; a label defined twice it words without the first place)."""
     problems = []
     definitions: dict[str, tuple[str, int]] = {}
     references: dict[str, tuple[str, int]] = {}
@@ -57,7 +59,7 @@ def check_notes(sections: list[Section]) -> list[Problem]:
             ))
     for label, (display, number) in definitions.items():
         if label not in references:
-            problems.append(Problem(display, number, f"note [^{label}] is defined but never referenced"))
+            problems.append(Problem(display, number, unused_note(label)))
     return problems
 
 
@@ -92,7 +94,7 @@ def check_citation_keys(sections: list[Section], known: set[str]) -> list[Proble
         for line in lines(section):
             for _column, key in citation_keys(line.text):
                 if key not in known:
-                    problems.append(Problem(section.display, line.number, f"citation @{key} is not in references.yaml"))
+                    problems.append(Problem(section.display, line.number, unknown_citation(key)))
     return problems
 
 

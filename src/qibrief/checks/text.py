@@ -6,6 +6,8 @@ import difflib
 import re
 import unicodedata
 
+from ..problems import shorten
+
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
@@ -37,12 +39,6 @@ def same_text(a: str, b: str) -> bool:
 def words(text: str) -> list[str]:
     """The normalised text split into words."""
     return normalise(text).split(" ") if normalise(text) else []
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """Text cut to about `limit` characters for a one-line message."""
-    text = normalise(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def word_changes(old: str, new: str, limit: int = 3) -> str:

@@ -1,7 +1,8 @@
 """The DOCX for editors: the reference document Pandoc styles it with, and the finishing of Pandoc's package.
 
 - `reference_docx` writes the brand (styles/brand.yaml) into Pandoc's default reference document.
-- `finish_docx` turns Pandoc's footnotes into Word endnotes under a "Citations" heading (or keeps footnotes),
+- `finish_docx` turns Pandoc's footnotes into Word endnotes under the notes heading (metadata `notes-heading:`,
+  "Citations" unless the brief names another) or keeps footnotes,
   adds the title block, sets the document properties, and writes a byte-reproducible package.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from ..brand import Brand
-from ..html import NOTES_HEADING
 from ..metadata import Metadata
 from ..problems import BuildError
 from . import finish, notes as notesmod
@@ -50,7 +50,7 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
     finish.summary_lists(docx)
     if notes == "endnotes":
         if notesmod.footnotes_to_endnotes(docx):
-            finish.notes_heading(docx, NOTES_HEADING)
+            finish.notes_heading(docx, meta.notes_heading)
         notesmod.prune_hyperlinks(docx, notesmod.ENDNOTES)
     else:
         notesmod.prune_hyperlinks(docx, notesmod.FOOTNOTES)

@@ -1,5 +1,13 @@
 """Notes in the DOCX: Pandoc's footnotes turned into Word endnotes, and note numbering.
 
+Who numbers the notes, in each format:
+- HTML and both PDFs: Pandoc. Its citeproc turns each citation into a note and its HTML writer numbers every
+  note 1..N in reference order (the PDFs are WeasyPrint's layout of that HTML; the numbers are text in it).
+- DOCX: Word numbers notes itself when the document is opened, from the numbering properties; `number_notes`
+  here is the one place that writes them (decimal from 1, never restarting), in settings.xml and in every
+  section. The reference document (docx/reference.py) writes none.
+- The checks (checks/html.py, checks/docx.py, checks/pdf.py) only read the numbers back and compare them.
+
 Pandoc writes every note as a footnote (it has no endnote output). A Word endnote is the same WordprocessingML
 as a footnote under other names: w:endnote in word/endnotes.xml instead of w:footnote in word/footnotes.xml,
 w:endnoteReference / w:endnoteRef instead of w:footnoteReference / w:footnoteRef, its own part relationship

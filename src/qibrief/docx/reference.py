@@ -19,22 +19,16 @@ Embedding the fonts was left out: the vendored TrueType subsets of Source Sans 3
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 
 from lxml import etree
 
-from ..brand import Brand
+from ..brand import Brand, Page
 from ..metadata import Metadata
 from ..pandoc import pandoc_binary
 from . import wordml as X
 from .wordml import el
 
-# Page geometry and spacing of the print PDF (styles/print.css): US Letter, margins 0.9in x 0.95in.
-PAGE_WIDTH, PAGE_HEIGHT = 12240, 15840  # twips (1/20 pt)
-MARGIN_TOP = MARGIN_BOTTOM = 1296
-MARGIN_SIDE = 1368
-HEADER_DISTANCE, FOOTER_DISTANCE = 720, 576
-TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_SIDE
-BODY_LINE = 1.45  # line height of body text, as in print.css
 HEADER_PART, FIRST_HEADER_PART = "word/header1.xml", "word/header2.xml"
 FOOTER_PART, FIRST_FOOTER_PART = "word/footer1.xml", "word/footer2.xml"
 
@@ -53,7 +47,7 @@ def build_reference(brand: Brand, meta: Metadata, when) -> bytes:
     _write_styles(package.xml("word/styles.xml"), brand, meta)
     _write_fonts(package.xml("word/fontTable.xml"), brand)
     _write_theme(package.xml("word/theme/theme1.xml"), brand)
-    _write_running_heads(package, meta)
+    _write_running_heads(package, meta, brand.page)
     return package.to_bytes(when)
 
 
@@ -68,6 +62,16 @@ def _hp(points: float) -> str:
 def _tw(points: float) -> str:
     """Twentieths of a point (twips), Word's unit for spacing and indents."""
     return str(round(points * 20))
+
+
+def _in(inches: float) -> int:
+    """Twips from inches (brand.yaml's page: lengths)."""
+    return round(inches * 1440)
+
+
+def _text_width(page: Page) -> int:
+    """The width between the side margins, in twips."""
+    return _in(page.width) - _in(page.margins[1]) - _in(page.margins[3])
 
 
 def _hex(brand: Brand, name: str) -> str:
@@ -128,114 +132,198 @@ def _style(
     return style
 
 
-def brand_styles(brand: Brand, meta: Metadata) -> list[etree._Element]:
-    """Every style the brief's DOCX uses, from the brand's fonts, colours and sizes."""
-    serif, sans = brand.font("serif").family, brand.font("sans").family
-    size = brand.sizes
-    body, note = size["body"], size["note"]
-    navy, accent, muted, tint = (_hex(brand, n) for n in ("navy", "accent", "muted", "tint"))
-    # Note references are small text: the accent's darker text shade (styles/brand.yaml), not the bright one.
-    accent_text = _hex(brand, "accent-text")
+# The styles as data: one row per Word style, naming the brand's font roles, colours, sizes (sizes: and
+# page.sizes:) and line heights (page.line-heights:); _style_element turns a row into WordprocessingML.
 
-    def heading_rpr(points: float, *, italic: bool = False) -> list[etree._Element]:
-        extra = [el("w:i"), el("w:iCs")] if italic else []
-        return [_fonts(sans), el("w:b"), el("w:bCs"), *extra, el("w:color", val=navy), *_size(points)]
 
-    def line(multiple: float) -> dict[str, str]:
-        return {"line": str(round(240 * multiple)), "lineRule": "auto"}
+@dataclass(frozen=True)
+class Em:
+    """A length relative to a brand size: `factor` times the size named `of` ("self": the style's own size),
+    and at least `minimum` points."""
 
-    styles = [
-        _style("paragraph", "BodyText", "Body Text", based_on="Normal", link="BodyTextChar",
-               ppr=[el("w:spacing", before="0", after=_tw(body * 0.7))]),
-        _style("character", "BodyTextChar", "Body Text Char", based_on="DefaultParagraphFont", link="BodyText",
-               custom=True, quick=False),
-        # Title block (first page): series line, title, subtitle, author, affiliation, date.
-        _style("paragraph", "Series", "Series", based_on="Normal", next_="Title", custom=True,
-               ppr=[el("w:keepNext"), el("w:spacing", before="0", after=_tw(72))],
-               rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:caps"), el("w:color", val=navy),
-                    el("w:spacing", val=_tw(0.8)), *_size(20)]),
-        _style("character", "SeriesNumber", "Series Number", based_on="DefaultParagraphFont", custom=True,
-               rpr=[el("w:color", val=accent)]),
-        _style("paragraph", "Title", "Title", based_on="Normal", next_="BodyText", link="TitleChar", priority=10,
-               ppr=[el("w:keepNext"), el("w:pBdr", _border("top", 4, accent, 14)),
-                    el("w:spacing", before="0", after=_tw(25), **line(1.15))],
-               rpr=[_fonts(serif), el("w:b"), el("w:bCs"), el("w:color", val=navy), *_size(size["title"])]),
-        _style("character", "TitleChar", "Title Char", based_on="DefaultParagraphFont", link="Title", custom=True,
-               priority=10, quick=False,
-               rpr=[_fonts(serif), el("w:b"), el("w:bCs"), el("w:color", val=navy), *_size(size["title"])]),
-        _style("paragraph", "Subtitle", "Subtitle", based_on="Normal", next_="BodyText", link="SubtitleChar",
-               priority=11, ppr=[el("w:keepNext"), el("w:spacing", before="0", after=_tw(22))],
-               rpr=[_fonts(sans), el("w:color", val=navy), *_size(15)]),
-        _style("character", "SubtitleChar", "Subtitle Char", based_on="DefaultParagraphFont", link="Subtitle",
-               custom=True, priority=11, quick=False, rpr=[_fonts(sans), el("w:color", val=navy), *_size(15)]),
-        _style("paragraph", "Author", "Author", based_on="Normal", next_="BodyText", custom=True,
-               ppr=[el("w:keepNext"), el("w:keepLines"), el("w:spacing", before="0", after=_tw(4))],
-               rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:color", val=navy), *_size(15)]),
-        _style("paragraph", "Affiliation", "Affiliation", based_on="Normal", next_="BodyText", custom=True,
-               ppr=[el("w:keepNext"), el("w:spacing", before="0", after=_tw(4))],
-               rpr=[_fonts(sans), el("w:color", val=muted), *_size(11)]),
-        _style("paragraph", "Date", "Date", based_on="Normal", next_="BodyText",
-               ppr=[el("w:keepNext"), el("w:spacing", before="0", after=_tw(4))],
-               rpr=[_fonts(sans), el("w:color", val=muted), *_size(11)]),
-        # The brief's own blocks (fenced divs with custom-style=...).
-        _style("paragraph", "ExecutiveSummary", "Executive Summary", based_on="BodyText", next_="ExecutiveSummary",
-               custom=True,
-               ppr=[el("w:pBdr", _border("left", 5, navy, 12)), el("w:shd", val="clear", color="auto", fill=tint),
-                    el("w:ind", left=_tw(18), right=_tw(12))]),
-        _style("paragraph", "ExecutiveSummaryList", "Executive Summary List", based_on="ExecutiveSummary",
-               next_="ExecutiveSummary", custom=True, ppr=[el("w:spacing", before="0", after=_tw(body * 0.25))]),
-        _style("paragraph", "PullQuote", "Pull Quote", based_on="BodyText", next_="BodyText", custom=True,
-               ppr=[el("w:keepLines"), el("w:pBdr", _border("left", 4, accent, 10)),
-                    el("w:spacing", before=_tw(body * 0.9), after=_tw(body * 1.1), **line(1.3)),
-                    el("w:ind", left=_tw(14))],
-               rpr=[_fonts(serif), el("w:i"), el("w:iCs"), el("w:color", val=navy), *_size(size["pull-quote"])]),
-        # Notes: Pandoc's footnote styles (kept for --docx-notes footnotes) and Word's endnote styles.
-        _style("paragraph", "FootnoteText", "Footnote Text", based_on="Normal", next_="FootnoteText", priority=9,
-               ppr=[el("w:spacing", before="0", after=_tw(note * 0.45), **line(1.35))], rpr=_size(note)),
-        _style("character", "FootnoteReference", "Footnote Reference", based_on="DefaultParagraphFont",
-               quick=False, rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:color", val=accent_text),
-                                 el("w:vertAlign", val="superscript")]),
-        _style("paragraph", "EndnoteText", "endnote text", based_on="Normal", next_="EndnoteText", priority=99,
-               quick=False,
-               ppr=[el("w:spacing", before="0", after=_tw(note * 0.45), **line(1.35))], rpr=_size(note)),
-        _style("character", "EndnoteReference", "endnote reference", based_on="DefaultParagraphFont", priority=99,
-               quick=False, rpr=[_fonts(sans), el("w:b"), el("w:bCs"), el("w:color", val=accent_text),
-                                 el("w:vertAlign", val="superscript")]),
-        _style("character", "Hyperlink", "Hyperlink", based_on="DefaultParagraphFont", priority=99, quick=False,
-               rpr=[el("w:color", val=navy)]),
-        # Running heads: short title left and series line right; page number centred below.
-        _style("paragraph", "Header", "header", based_on="Normal", link="HeaderChar", priority=99, quick=False,
-               ppr=[el("w:tabs", el("w:tab", val="right", pos=str(TEXT_WIDTH))),
-                    el("w:spacing", before="0", after="0", line="240", lineRule="auto")],
-               rpr=[_fonts(sans), el("w:color", val=muted), *_size(note)]),
-        _style("character", "HeaderChar", "Header Char", based_on="DefaultParagraphFont", link="Header",
-               custom=True, priority=99, quick=False, rpr=[_fonts(sans), el("w:color", val=muted), *_size(note)]),
-        _style("character", "RunningSeries", "Running Series", based_on="DefaultParagraphFont", custom=True,
-               rpr=[el("w:b"), el("w:bCs"), el("w:color", val=navy)]),
-        _style("paragraph", "Footer", "footer", based_on="Normal", link="FooterChar", priority=99, quick=False,
-               ppr=[el("w:spacing", before="0", after="0", line="240", lineRule="auto"), el("w:jc", val="center")],
-               rpr=[_fonts(sans), el("w:color", val=muted), *_size(note + 0.5)]),
-        _style("character", "FooterChar", "Footer Char", based_on="DefaultParagraphFont", link="Footer",
-               custom=True, priority=99, quick=False,
-               rpr=[_fonts(sans), el("w:color", val=muted), *_size(note + 0.5)]),
-    ]
-    # Headings: sans, navy, bold; level 1 with the accent rule above it, as in the PDF.
-    sizes = {1: size["h1"], 2: size["h2"]}
+    factor: float
+    of: str = "self"
+    minimum: float = 0.0
+
+
+@dataclass(frozen=True)
+class Border:
+    """A paragraph border: its side, width in points, brand colour and distance from the text in points."""
+
+    side: str
+    width: float
+    colour: str
+    space: int
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """One Word style of the brief's DOCX: Word's own fields, then run and paragraph properties. Lengths are
+    points or an Em; `line` is a multiple of single spacing or a page.line-heights name."""
+
+    kind: str
+    style_id: str
+    name: str
+    based_on: str | None = None
+    next: str | None = None
+    link: str | None = None
+    custom: bool = False
+    priority: int | None = None
+    quick: bool = True
+    # Run properties
+    font: str | None = None
+    bold: bool = False
+    italic: bool = False
+    caps: bool = False
+    colour: str | None = None
+    tracking: float | None = None
+    size: str | None = None
+    size_add: float = 0.0
+    superscript: bool = False
+    # Paragraph properties
+    keep_next: bool = False
+    keep_lines: bool = False
+    border: Border | None = None
+    fill: str | None = None
+    right_tab: bool = False  # a right tab stop at the text's width (the running head's series line)
+    before: float | Em | None = None
+    after: float | Em | None = None
+    line: float | str | None = None
+    indent: tuple[float, float | None] | None = None  # left, right
+    centred: bool = False
+    outline_level: int | None = None
+
+
+def _heading_styles() -> tuple[StyleSpec, ...]:
+    # Sans, navy, bold; level 1 (h1) with the accent rule above it, as in the PDF, level 2 h2, level 3 half a
+    # point over the body text, the rest body size, every even level from 4 italic.
+    rows = []
     for level in range(1, 10):
-        points = sizes.get(level, body + 0.5 if level == 3 else body)
-        ppr = [el("w:keepNext"), el("w:keepLines"), el("w:outlineLvl", val=str(level - 1))]
+        size, add = {1: ("h1", 0.0), 2: ("h2", 0.0), 3: ("body", 0.5)}.get(level, ("body", 0.0))
+        run = dict(font="sans", bold=True, italic=level >= 4 and level % 2 == 0, colour="navy", size=size,
+                   size_add=add)
         if level == 1:
-            ppr += [el("w:pBdr", _border("top", 1.5, accent, 6)),
-                    el("w:spacing", before=_tw(points * 1.3), after=_tw(points * 0.5), line="240", lineRule="auto")]
+            spacing = dict(border=Border("top", 1.5, "accent", 6), before=Em(1.3), after=Em(0.5), line=1.0)
         else:
-            ppr += [el("w:spacing", before=_tw(max(points * 1.1, 12)), after=_tw(points * 0.4))]
-        italic = level >= 4 and level % 2 == 0
-        styles.append(_style("paragraph", f"Heading{level}", f"heading {level}", based_on="Normal", next_="BodyText",
-                             link=f"Heading{level}Char", priority=9, ppr=ppr, rpr=heading_rpr(points, italic=italic)))
-        styles.append(_style("character", f"Heading{level}Char", f"Heading {level} Char",
-                             based_on="DefaultParagraphFont", link=f"Heading{level}", custom=True, priority=9,
-                             quick=False, rpr=heading_rpr(points, italic=italic)))
-    return styles
+            spacing = dict(before=Em(1.1, minimum=12), after=Em(0.4))
+        rows.append(StyleSpec("paragraph", f"Heading{level}", f"heading {level}", based_on="Normal",
+                              next="BodyText", link=f"Heading{level}Char", priority=9, keep_next=True,
+                              keep_lines=True, outline_level=level - 1, **spacing, **run))
+        rows.append(StyleSpec("character", f"Heading{level}Char", f"Heading {level} Char",
+                              based_on="DefaultParagraphFont", link=f"Heading{level}", custom=True, priority=9,
+                              quick=False, **run))
+    return tuple(rows)
+
+
+_NOTE_REFERENCE = dict(font="sans", bold=True, colour="accent-text", superscript=True)
+_NOTE_TEXT = dict(after=Em(0.45, "note"), line="note", size="note")
+STYLES: tuple[StyleSpec, ...] = (
+    StyleSpec("paragraph", "BodyText", "Body Text", based_on="Normal", link="BodyTextChar", after=Em(0.7, "body")),
+    StyleSpec("character", "BodyTextChar", "Body Text Char", based_on="DefaultParagraphFont", link="BodyText",
+              custom=True, quick=False),
+    # Title block (first page): series line, title, subtitle, author, affiliation, date.
+    StyleSpec("paragraph", "Series", "Series", based_on="Normal", next="Title", custom=True, keep_next=True,
+              after=72, font="sans", bold=True, caps=True, colour="navy", tracking=0.8, size="series"),
+    StyleSpec("character", "SeriesNumber", "Series Number", based_on="DefaultParagraphFont", custom=True,
+              colour="accent"),
+    StyleSpec("paragraph", "Title", "Title", based_on="Normal", next="BodyText", link="TitleChar", priority=10,
+              keep_next=True, border=Border("top", 4, "accent", 14), after=25, line="title",
+              font="serif", bold=True, colour="navy", size="title"),
+    StyleSpec("character", "TitleChar", "Title Char", based_on="DefaultParagraphFont", link="Title", custom=True,
+              priority=10, quick=False, font="serif", bold=True, colour="navy", size="title"),
+    StyleSpec("paragraph", "Subtitle", "Subtitle", based_on="Normal", next="BodyText", link="SubtitleChar",
+              priority=11, keep_next=True, after=22, font="sans", colour="navy", size="subtitle"),
+    StyleSpec("character", "SubtitleChar", "Subtitle Char", based_on="DefaultParagraphFont", link="Subtitle",
+              custom=True, priority=11, quick=False, font="sans", colour="navy", size="subtitle"),
+    StyleSpec("paragraph", "Author", "Author", based_on="Normal", next="BodyText", custom=True, keep_next=True,
+              keep_lines=True, after=4, font="sans", bold=True, colour="navy", size="author"),
+    StyleSpec("paragraph", "Affiliation", "Affiliation", based_on="Normal", next="BodyText", custom=True,
+              keep_next=True, after=4, font="sans", colour="muted", size="affiliation"),
+    StyleSpec("paragraph", "Date", "Date", based_on="Normal", next="BodyText", keep_next=True, after=4,
+              font="sans", colour="muted", size="affiliation"),
+    # The brief's own blocks (fenced divs with custom-style=...).
+    StyleSpec("paragraph", "ExecutiveSummary", "Executive Summary", based_on="BodyText", next="ExecutiveSummary",
+              custom=True, border=Border("left", 5, "navy", 12), fill="tint", indent=(18, 12)),
+    StyleSpec("paragraph", "ExecutiveSummaryList", "Executive Summary List", based_on="ExecutiveSummary",
+              next="ExecutiveSummary", custom=True, after=Em(0.25, "body")),
+    StyleSpec("paragraph", "PullQuote", "Pull Quote", based_on="BodyText", next="BodyText", custom=True,
+              keep_lines=True, border=Border("left", 4, "accent", 10), before=Em(0.9, "body"),
+              after=Em(1.1, "body"), line="pull-quote", indent=(14, None),
+              font="serif", italic=True, colour="navy", size="pull-quote"),
+    # Notes: Pandoc's footnote styles (kept for --docx-notes footnotes) and Word's endnote styles.
+    StyleSpec("paragraph", "FootnoteText", "Footnote Text", based_on="Normal", next="FootnoteText", priority=9,
+              **_NOTE_TEXT),
+    StyleSpec("character", "FootnoteReference", "Footnote Reference", based_on="DefaultParagraphFont",
+              quick=False, **_NOTE_REFERENCE),
+    StyleSpec("paragraph", "EndnoteText", "endnote text", based_on="Normal", next="EndnoteText", priority=99,
+              quick=False, **_NOTE_TEXT),
+    StyleSpec("character", "EndnoteReference", "endnote reference", based_on="DefaultParagraphFont", priority=99,
+              quick=False, **_NOTE_REFERENCE),
+    StyleSpec("character", "Hyperlink", "Hyperlink", based_on="DefaultParagraphFont", priority=99, quick=False,
+              colour="navy"),
+    # Running heads: short title left and series line right; page number centred below.
+    StyleSpec("paragraph", "Header", "header", based_on="Normal", link="HeaderChar", priority=99, quick=False,
+              right_tab=True, before=0, after=0, line=1.0, font="sans", colour="muted", size="running-head"),
+    StyleSpec("character", "HeaderChar", "Header Char", based_on="DefaultParagraphFont", link="Header",
+              custom=True, priority=99, quick=False, font="sans", colour="muted", size="running-head"),
+    StyleSpec("character", "RunningSeries", "Running Series", based_on="DefaultParagraphFont", custom=True,
+              bold=True, colour="navy"),
+    StyleSpec("paragraph", "Footer", "footer", based_on="Normal", link="FooterChar", priority=99, quick=False,
+              before=0, after=0, line=1.0, centred=True, font="sans", colour="muted", size="page-number"),
+    StyleSpec("character", "FooterChar", "Footer Char", based_on="DefaultParagraphFont", link="Footer",
+              custom=True, priority=99, quick=False, font="sans", colour="muted", size="page-number"),
+    *_heading_styles(),
+)
+
+
+def brand_styles(brand: Brand) -> list[etree._Element]:
+    """Every style the brief's DOCX uses (STYLES), from the brand's fonts, colours, sizes and line heights."""
+    return [_style_element(spec, brand) for spec in STYLES]
+
+
+def _style_element(spec: StyleSpec, brand: Brand) -> etree._Element:
+    points = brand.size(spec.size) + spec.size_add if spec.size else None
+
+    def length(value: float | Em) -> str:
+        if isinstance(value, Em):
+            base = points if value.of == "self" else brand.size(value.of)
+            return _tw(max(base * value.factor, value.minimum))
+        return _tw(value)
+
+    rpr = []
+    if spec.font:
+        rpr.append(_fonts(brand.font(spec.font).family))
+    for flag, tags in ((spec.bold, ("w:b", "w:bCs")), (spec.italic, ("w:i", "w:iCs")), (spec.caps, ("w:caps",))):
+        rpr += [el(tag) for tag in tags] if flag else []
+    if spec.colour:
+        rpr.append(el("w:color", val=_hex(brand, spec.colour)))
+    if spec.tracking is not None:
+        rpr.append(el("w:spacing", val=_tw(spec.tracking)))
+    if points is not None:
+        rpr += _size(points)
+    if spec.superscript:
+        rpr.append(el("w:vertAlign", val="superscript"))
+    ppr = [el(tag) for flag, tag in ((spec.keep_next, "w:keepNext"), (spec.keep_lines, "w:keepLines")) if flag]
+    if spec.border:
+        border = spec.border
+        ppr.append(el("w:pBdr", _border(border.side, border.width, _hex(brand, border.colour), border.space)))
+    if spec.fill:
+        ppr.append(el("w:shd", val="clear", color="auto", fill=_hex(brand, spec.fill)))
+    if spec.right_tab:
+        ppr.append(el("w:tabs", el("w:tab", val="right", pos=_text_width(brand.page))))
+    if spec.before is not None or spec.after is not None or spec.line is not None:
+        line = brand.page.line_heights[spec.line] if isinstance(spec.line, str) else spec.line
+        ppr.append(el("w:spacing", before=length(spec.before or 0), after=length(spec.after or 0),
+                      **({"line": str(round(240 * line)), "lineRule": "auto"} if line is not None else {})))
+    if spec.indent:
+        left, right = spec.indent
+        ppr.append(el("w:ind", left=_tw(left), **({"right": _tw(right)} if right is not None else {})))
+    if spec.centred:
+        ppr.append(el("w:jc", val="center"))
+    if spec.outline_level is not None:
+        ppr.append(el("w:outlineLvl", val=str(spec.outline_level)))
+    return _style(spec.kind, spec.style_id, spec.name, based_on=spec.based_on, next_=spec.next, link=spec.link,
+                  custom=spec.custom, priority=spec.priority, quick=spec.quick, ppr=ppr, rpr=rpr)
 
 
 def _table_normal() -> etree._Element:
@@ -264,9 +352,9 @@ def _write_styles(styles: etree._Element, brand: Brand, meta: Metadata) -> None:
                  el("w:lang", val=meta.lang)):
         X.insert_ordered(rpr, prop, X.RPR_ORDER)
     ppr = defaults.find(f"{X.qn('w:pPrDefault')}/{X.qn('w:pPr')}")
-    X.insert_ordered(ppr, el("w:spacing", after=_tw(brand.sizes["body"] * 0.7), line=str(round(240 * BODY_LINE)),
-                             lineRule="auto"), X.PPR_ORDER)
-    replacements = brand_styles(brand, meta)
+    X.insert_ordered(ppr, el("w:spacing", after=_tw(brand.sizes["body"] * 0.7),
+                             line=str(round(240 * brand.page.line_heights["body"])), lineRule="auto"), X.PPR_ORDER)
+    replacements = brand_styles(brand)
     if styles.find(f"{X.qn('w:style')}[@{X.qn('w:styleId')}='TableNormal']") is None:
         replacements.append(_table_normal())
     existing = {node.get(X.qn("w:styleId")): node for node in styles.findall(X.qn("w:style"))}
@@ -342,17 +430,16 @@ def series_line(meta: Metadata) -> str:
     return f"{meta.series} {meta.number}"
 
 
-def section_properties(refs: dict[str, str] | None = None) -> etree._Element:
-    """The section properties: US Letter, the print margins, running heads (none on page 1), note numbering."""
+def section_properties(page: Page, refs: dict[str, str] | None = None) -> etree._Element:
+    """The section properties: the brand's page (size, margins, running-head distances), running heads (none on
+    page 1). The notes' numbering is not here: docx/notes.number_notes writes it into the finished document."""
     sect = el("w:sectPr")
     for kind, which, rid in _refs(refs or {}):
         sect.append(el(f"w:{kind}Reference", type=which, **{"r:id": rid}))
-    sect.append(el("w:footnotePr", el("w:numFmt", val="decimal"), el("w:numRestart", val="continuous")))
-    sect.append(el("w:endnotePr", el("w:pos", val="docEnd"), el("w:numFmt", val="decimal"),
-                   el("w:numStart", val="1"), el("w:numRestart", val="continuous")))
-    sect.append(el("w:pgSz", w=str(PAGE_WIDTH), h=str(PAGE_HEIGHT)))
-    sect.append(el("w:pgMar", top=str(MARGIN_TOP), right=str(MARGIN_SIDE), bottom=str(MARGIN_BOTTOM),
-                   left=str(MARGIN_SIDE), header=str(HEADER_DISTANCE), footer=str(FOOTER_DISTANCE), gutter="0"))
+    top, right, bottom, left = page.margins
+    sect.append(el("w:pgSz", w=_in(page.width), h=_in(page.height)))
+    sect.append(el("w:pgMar", top=_in(top), right=_in(right), bottom=_in(bottom), left=_in(left),
+                   header=_in(page.header), footer=_in(page.footer), gutter="0"))
     sect.append(el("w:titlePg"))
     return sect
 
@@ -367,7 +454,7 @@ def _refs(refs: dict[str, str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _write_running_heads(package: X.Package, meta: Metadata) -> None:
+def _write_running_heads(package: X.Package, meta: Metadata, page: Page) -> None:
     header = X.paragraph("Header", X.text_run(meta.short_title), el("w:r", el("w:tab")),
                          X.text_run(series_line(meta), style="RunningSeries"))
     footer = X.paragraph("Footer", *page_field())
@@ -388,4 +475,4 @@ def _write_running_heads(package: X.Package, meta: Metadata) -> None:
     old = body.find(X.qn("w:sectPr"))
     if old is not None:
         body.remove(old)
-    body.append(section_properties(refs))
+    body.append(section_properties(page, refs))

@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 
 from lxml import etree
 
+from .. import safexml
 from ..problems import BuildError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -166,8 +167,7 @@ class Package:
         if name not in self._trees:
             if name not in self._parts:
                 raise BuildError(f"{self.what}: part {name} is missing")
-            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-            self._trees[name] = etree.fromstring(self._parts[name], parser)
+            self._trees[name] = safexml.parse(self._parts[name])
         return self._trees[name]
 
     def put_xml(self, name: str, root: etree._Element) -> None:
