@@ -16,7 +16,6 @@ the next build.
 from __future__ import annotations
 
 import atexit
-import ctypes
 import fcntl
 import os
 import re
@@ -160,6 +159,8 @@ def _alive(pid: int) -> bool:
 def die_with_parent() -> None:
     """Ask Linux to send this process SIGKILL when its parent dies: a process a build forks (the side process,
     a brief of several) holds the output folder's lock too, and must not outlive the build that took it."""
+    import ctypes  # only forked processes need it: not imported by a build with nothing to do
+
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - not Linux

@@ -8,10 +8,8 @@ from functools import cached_property
 from pathlib import Path
 
 from . import brieffiles
+from .brieffiles import REPO_ROOT
 from .problems import BuildError
-
-# The repository that holds this package: its styles/ and templates/ serve briefs that have none.
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
