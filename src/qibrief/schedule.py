@@ -99,12 +99,6 @@ class Scheduler:
         executor.submit(_warm_side)
         return cls(executor, parallel=True)
 
-    def __enter__(self) -> Scheduler:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
     def beside(self, what: str) -> str | None:
         """How a side task's time is labelled in the report: 'beside the layout', or nothing when run inline."""
         return f"beside the {what}" if self.parallel else None
