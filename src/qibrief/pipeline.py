@@ -93,8 +93,7 @@ def parse(sources: Sources, wanted: tuple[str, ...], epoch: int, scheduler: Sche
         else:
             parsed = Parsed(ast=stages.run("Parsing with citeproc", lambda: parse_brief(sources)))
     except BuildError:
-        if scheduler.parallel:  # the lint's findings name what to fix first
-            _settle(linted, "Checking the sources", "beside the parse", scheduler, stages)
+        _settle(linted, "Checking the sources", "beside the parse", scheduler, stages)  # its findings come first
         raise
     if scheduler.parallel:
         _settle(linted, "Checking the sources", "beside the parse", scheduler, stages)
