@@ -31,6 +31,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 BUILD = [sys.executable, str(REPO / "build.py")]
 
+from qibrief.formats import DEFAULT, FORMATS, file_names  # noqa: E402
+
+# What a cold build of brief 50 writes (the formats `build` makes by default).
+NAMES = tuple(file_names("qi-brief-50", DEFAULT).values())
+
 
 def _run(command: list[str], stages: list[dict[str, float]] | None = None, **kwargs) -> float:
     start = time.perf_counter()
@@ -83,12 +88,13 @@ def _print_html(root: Path, folder: Path) -> tuple[Path, list[Path]]:
     """The HTML WeasyPrint renders in a build, and the stylesheets, written out for the bare command."""
     from qibrief import brand as brandmod
     from qibrief import html as htmlmod
-    from qibrief import pipeline
+    from qibrief.plan import source_date_epoch
+    from qibrief.sources import read_sources
+    from qibrief.writers import parse_and_write_html
 
-    sources = pipeline.read_sources(root)
-    epoch = pipeline.source_date_epoch(sources.project, sources.meta)
-    _, _, document = pipeline.parse_brief_to_html(sources, epoch)
-    document = htmlmod.print_html(document, sources.meta.url)
+    sources = read_sources(root)
+    epoch = source_date_epoch(sources.project, sources.meta)
+    document = htmlmod.print_html(parse_and_write_html(sources, epoch).document, sources.meta.url)
     styles = sources.project.styles_dir
     html_file = folder / "brief.html"
     html_file.write_text(document, encoding="utf-8")
@@ -97,7 +103,7 @@ def _print_html(root: Path, folder: Path) -> tuple[Path, list[Path]]:
     brand_css = brand_css.replace('url("fonts/', f'url("{(styles / "fonts").as_uri()}/')
     brand_file = folder / "brand.css"
     brand_file.write_text(brand_css, encoding="utf-8")
-    return html_file, [brand_file, styles / "print.css"]
+    return html_file, [brand_file, *(styles / name for name in FORMATS["pdf"].stylesheets)]
 
 
 class _Watcher:
@@ -107,7 +113,7 @@ class _Watcher:
         self.brief = Path(tempfile.mkdtemp(prefix="bench-watch-")) / "brief"
         shutil.copytree(root / "content", self.brief / "content")
         shutil.copy(root / "references.yaml", self.brief / "references.yaml")
-        self.pdf = self.brief / "dist" / "qi-brief-50.pdf"
+        self.pdf = self.brief / "dist" / file_names("qi-brief-50", ("pdf",))["pdf"]
         self.section = sorted((self.brief / "content").glob("0*.md"))[-1]
         self.log = self.brief.parent / "watch.log"
         with open(self.log, "w") as stream:
@@ -184,11 +190,11 @@ def main() -> None:
         watch_stages = watcher.stages
         watcher.stop()
     identical = all((work / f"cold-{run}" / name).read_bytes() == (work / "cold-0" / name).read_bytes()
-                    for run in range(args.runs) for name in ("qi-brief-50.pdf", "qi-brief-50.docx", "qi-brief-50.html"))
+                    for run in range(args.runs) for name in NAMES)
     fresh = work / "no-cache"
     _run([*BUILD, "build", "--root", str(root), "--out", str(fresh), "--no-cache"])
     same_as_uncached = all((fresh / n).read_bytes() == (work / "cold-0" / n).read_bytes()
-                           for n in ("qi-brief-50.pdf", "qi-brief-50.docx", "qi-brief-50.html"))
+                           for n in NAMES)
 
     peak = _peak_memory(root)
 

@@ -25,14 +25,10 @@ def sample_artifacts(formats: tuple[str, ...] = ("html", "docx", "pdf")) -> Arti
 @lru_cache(maxsize=1)
 def sample_footnotes_docx() -> bytes:
     """The sample's DOCX with Word footnotes instead of endnotes."""
-    from qibrief.pipeline import render_docx, source_date_epoch
+    from qibrief.writers import render_docx
 
     artifacts = sample_artifacts()
-    sources = artifacts.sources
-    import json
-
-    ast = json.dumps(artifacts.ast).encode("utf-8")
-    return render_docx(sources, ast, source_date_epoch(sources.project, sources.meta), "footnotes")
+    return render_docx(artifacts.sources, artifacts.ast_json, artifacts.epoch, "footnotes")
 
 
 def messages(problems: list[Problem]) -> list[str]:

@@ -150,24 +150,6 @@ def test_damaged_pdf_is_one_problem():
     assert len(problems) == 1 and problems[0].message.startswith("cannot read the PDF")
 
 
-@pytest.mark.parametrize("change, expected", [(c, e) for _, c, e in CASES[:4]], ids=[n for n, _, _ in CASES[:4]])
-def test_pages_read_in_two_processes_give_the_same_findings(change, expected):
-    """A build reads the even pages in its side process and the odd ones itself: the notes and problems found
-    are those of one reader reading every page, in page order, on a PDF whose markers and notes span pages."""
-    from qibrief.checks.pdf import read_even_pages
-
-    # Every paragraph and note on a page of its own: markers and notes fall on even and odd pages alike.
-    paged = "<style>p, li { break-before: page }</style>"
-    document = change(sample_artifacts().html_document).replace("</head>", paged + "</head>")
-    data = plain_pdf(document)
-    whole, whole_problems = read_pdf(data, NAME)
-    split, split_problems = read_pdf(data, NAME, pages_read=lambda: read_even_pages(data))
-    assert split == whole
-    assert sort_problems(split_problems) == sort_problems(whole_problems)
-    assert len({m.where for m in whole.markers}) > 2
-    assert whole_problems or not expected
-
-
 def _link_areas(data: bytes) -> dict[str, list[tuple[int, list[float]]]]:
     """Each internal link's destination name with its pages and rectangles (pypdf)."""
     import pypdf

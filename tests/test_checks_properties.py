@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from checks_support import NAMES, SAMPLE, docx_parts, docx_with, note_kind, plain_pdf, reference_runs, sample_artifacts
 from qibrief.checks import check_outputs, check_sources
-from qibrief.pipeline import parse_brief, read_sources, render_docx, render_web, write_html
+from qibrief.sources import read_sources
+from qibrief.writers import parse_brief, render_docx, render_web, write_html
 
 WORDS = ["policy", "border", "security", "trade", "cartel", "migration", "Mexico", "cooperation", "aid", "violence"]
 KEYS = ["smith2020", "jones2021", "agency2019"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qibrief import citestyle, pipeline
+from qibrief import citestyle, sources as sourcesmod, writers
 from qibrief.citestyle import _strip_bibliography, notes_only_style, resolve_style
 
 from conftest import SAMPLE
@@ -46,18 +46,18 @@ def test_bibliography_is_dropped_only_when_no_citation_depends_on_it(style, trim
 
 def test_chicago_notes_parse_the_same_without_their_bibliography(tmp_path):
     """The sample brief parses to the same AST and HTML with the trimmed Chicago style as with the file itself."""
-    sources = pipeline.read_sources(SAMPLE)
+    sources = sourcesmod.read_sources(SAMPLE)
     assert sources.csl == resolve_style("chicago-notes-bibliography", SAMPLE, SAMPLE / "styles")
     assert notes_only_style(sources.style) is not None
-    trimmed = pipeline.parse_brief_to_html(sources, 0)
+    trimmed = writers.parse_and_write_html(sources, 0)
     original = citestyle.notes_only_style
     try:
         citestyle.notes_only_style = lambda csl: None
-        full = pipeline.parse_brief_to_html(sources, 0)
+        full = writers.parse_and_write_html(sources, 0)
     finally:
         citestyle.notes_only_style = original
-    assert json.loads(trimmed[1]) == json.loads(full[1]) and trimmed[2] == full[2]
-    assert "Citations" in trimmed[2]
+    assert json.loads(trimmed.ast) == json.loads(full.ast) and trimmed.document == full.document
+    assert "Citations" in trimmed.document
 
 
 def test_macros_only_the_bibliography_called_are_dropped():

@@ -945,8 +945,8 @@ def test_layout_memory_limit_stops_the_layout_with_a_clear_error():
 
 
 _SIDE_OVER_MEMORY = """
-import qibrief.checks, qibrief.pipeline
-qibrief.pipeline.SIDE_MEMORY_BYTES = 512 * 2**20
+import qibrief.checks, qibrief.schedule
+qibrief.schedule.SIDE_MEMORY_BYTES = 512 * 2**20
 def _greedy(*args):
     return [bytearray(2**30)]
 qibrief.checks.check_sources = _greedy
@@ -957,7 +957,7 @@ import os, signal, time
 import qibrief.pipeline, weasyprint
 def _die(*args):
     os.kill(os.getpid(), signal.SIGKILL)  # the out-of-memory killer's way
-qibrief.pipeline._side_sources_and_docx = _die
+qibrief.pipeline.check_sources_and_write_docx = _die
 _render = weasyprint.HTML.render
 def _slow(self, *args, **kwargs):
     end = time.monotonic() + 60  # a long layout: the build must not wait for it

@@ -9,7 +9,8 @@ import pytest
 
 from qibrief.metadata import read_metadata, slugify
 from qibrief.pandoc import READER, docx_args, html_args, parse_args
-from qibrief.pipeline import Artifacts, publish, source_date_epoch
+from qibrief.pipeline import Artifacts, publish
+from qibrief.plan import source_date_epoch
 from qibrief.problems import BuildError
 from qibrief.project import locate_project
 from qibrief.sections import collect_sections
@@ -153,7 +154,8 @@ def test_what_the_parsed_ast_check_refuses_is_never_laid_out(sample_copy, monkey
     before the layout starts (here a file: link that citeproc writes from references.yaml)."""
     import weasyprint
 
-    from qibrief.pipeline import BuildConfig, build
+    from qibrief.plan import BuildConfig
+    from qibrief.uptodate import build
 
     references = sample_copy / "references.yaml"
     references.write_text(references.read_text().replace('URL: "https://example.com/story"',

@@ -28,7 +28,7 @@ from qibrief.brand import brand_css, read_brand
 from qibrief.links import docx_links, print_links
 from qibrief.metadata import read_metadata
 from qibrief.pandoc import html_args, run_pandoc
-from qibrief.pipeline import html_variables
+from qibrief.writers import html_variables
 from qibrief.problems import BuildError
 
 SAMPLE_METADATA = (SAMPLE / "content" / "metadata.yaml").read_text(encoding="utf-8")

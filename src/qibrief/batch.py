@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
+from .lock import die_with_parent
+from .plan import BuildConfig, Reporter
 from .problems import BuildError
+from .uptodate import build
 
 
 def expand_roots(roots: Sequence[Path]) -> list[Path]:
@@ -42,30 +45,27 @@ class Outcome:
     error: str | None
 
 
-def _build_one(config) -> Outcome:
-    from .pipeline import build
-
+def _build_one(config: BuildConfig) -> Outcome:
     lines: list[str] = []
     try:
-        written = build(config, lines.append, parallel=False)
-        return Outcome(config.root, tuple(lines), tuple(written), None)
+        written = build(config, lines.append, parallel=False).written
+        return Outcome(config.root, tuple(lines), written, None)
     except BuildError as exc:
         return Outcome(config.root, tuple(lines), (), exc.format_message())
 
 
-def build_many(configs: Sequence, jobs: int, report: Callable[[str], None]) -> list[Path]:
+def build_many(configs: Sequence[BuildConfig], jobs: int, report: Reporter) -> list[Path]:
     """Build several briefs, at most `jobs` at a time, each in its own process; raise if any failed."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     if jobs <= 1:
         outcomes = map(_build_one, configs)
         executor = None
     else:
-        from .pipeline import _die_with_parent
+        # Imported here, at the edge that needs a pool: they would be a tenth of a build with nothing to do.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_die_with_parent)
+                                       initializer=die_with_parent)
         outcomes = executor.map(_build_one, configs)
     written: list[Path] = []
     failed: list[str] = []
@@ -87,7 +87,7 @@ def build_many(configs: Sequence, jobs: int, report: Callable[[str], None]) -> l
     return written
 
 
-def configs_for(base, roots: Sequence[Path], out: Path | None) -> list:
+def configs_for(base: BuildConfig, roots: Sequence[Path], out: Path | None) -> list[BuildConfig]:
     """One build config per brief: its own dist/, or OUT/<folder name> when --out names one folder for all."""
     if len(roots) == 1:
         return [replace(base, root=roots[0], out=out if out is not None else roots[0] / "dist")]

@@ -22,9 +22,9 @@ from typing import Iterable, Sequence
 
 from .problems import BuildError, Problem
 
-# The repository that holds this package: its styles/ and templates/ serve briefs that have none (project.py
-# names it too, as project.REPO_ROOT).
+# The repository that holds this package: its styles/ and templates/ serve briefs that have none.
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
 MAX_SECTION_BYTES = 1_000_000  # a Markdown section (brief 50's largest is 12 KB)
 MAX_YAML_BYTES = 2_000_000  # metadata.yaml, references.yaml, brand.yaml
 MAX_STYLESHEET_BYTES = 256_000  # each .css (print.css is 5 KB; WeasyPrint parsed 1.1 MB in 14 s, 30 MB in 163 s and 2.9 GB)

@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .formats import FORMATS
+
 CACHE_FILE = ".qibrief-cache.json"
 # Records of other versions (the unsigned record of version 1) are ignored.
 RECORD_VERSION = 2
@@ -40,12 +42,7 @@ MAX_ARTIFACT_BYTES = 500_000_000
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 # What each format reads besides the common inputs (sections, metadata, references, brand, CSL).
-STYLE_INPUTS = {
-    "html": ("web.css",),
-    "pdf": ("print.css",),
-    "print": ("print.css", "press.css"),
-    "docx": (),
-}
+STYLE_INPUTS = {name: f.stylesheets for name, f in FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -106,7 +103,7 @@ def digest_for(inputs: Inputs, fmt: str) -> str:
     digest = hashlib.sha256()
     digest.update(repr((fmt, inputs.settings, tool_versions())).encode())
     files = list(inputs.common)
-    if fmt != "docx":
+    if FORMATS[fmt].template:
         files += inputs.templates
     files += [inputs.styles_dir / name for name in STYLE_INPUTS[fmt]]
     files += inputs.font_files.get(fmt, ())

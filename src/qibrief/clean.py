@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .cache import CACHE_FILE
+from .formats import file_names
+from .lock import output_lock
 from .metadata import read_metadata
 from .project import locate_project
-
-SUFFIXES = (".pdf", ".docx", ".html", "-print.pdf")
 
 
 def clean(root: Path, out: Path) -> list[Path]:
@@ -18,14 +18,12 @@ def clean(root: Path, out: Path) -> list[Path]:
     removed: list[Path] = []
     if not out.is_dir():
         return removed
-    from .lock import output_lock
-
     with output_lock(out):  # never delete what a running build is about to publish
         return _remove(out, slug, removed)
 
 
 def _remove(out: Path, slug: str, removed: list[Path]) -> list[Path]:
-    names = {slug + suffix for suffix in SUFFIXES} | {"manifest.json", CACHE_FILE}
+    names = set(file_names(slug).values()) | {"manifest.json", CACHE_FILE}
     for path in sorted(out.iterdir()):
         stale = path.name.startswith(f".{slug}.") and path.name.endswith(".tmp")
         if path.is_file() and (path.name in names or stale):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .formats import ALL, DEFAULT
 from .problems import BuildError
 
 ROOT_OPTION = click.option(
@@ -89,7 +90,7 @@ def _run(ctx: click.Context, action) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: ROOT/dist; with several briefs, OUT/<folder name>].")
 @click.option(
-    "--format", "formats", type=click.Choice(["pdf", "docx", "html"]), multiple=True,
+    "--format", "formats", type=click.Choice(DEFAULT), multiple=True,
     help="Format to build; repeat for several [default: all three].",
 )
 @click.option("--print", "print_pdf", is_flag=True,
@@ -113,20 +114,21 @@ def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | 
       python build.py build --root briefs/ --jobs 2
     """
     from . import batch
-    from .pipeline import FORMATS, BuildConfig, build
+    from .plan import BuildConfig
+    from .uptodate import build
 
     def action() -> None:
         start = time.perf_counter()
         briefs = batch.expand_roots(roots or (Path("."),))
         base = BuildConfig(
             root=briefs[0], out=Path("dist"),
-            formats=(tuple(formats) or FORMATS) + (("print",) if print_pdf else ()),
+            formats=(tuple(formats) or DEFAULT) + (("print",) if print_pdf else ()),
             docx_notes=docx_notes, strict=strict, use_cache=not no_cache,
         )
         configs = batch.configs_for(base, briefs, out)
         workers = jobs if jobs is not None else batch.default_jobs()
         if len(configs) == 1:
-            written = build(configs[0], click.echo, parallel=workers > 1)
+            written = build(configs[0], click.echo, parallel=workers > 1).written
         else:
             written = batch.build_many(configs, workers, click.echo)
         for path in written:
@@ -150,11 +152,11 @@ def watch_command(ctx: click.Context, root: Path, out: Path | None, print_pdf: b
     Example:
       python build.py watch --root .
     """
-    from .pipeline import FORMATS, BuildConfig
+    from .plan import BuildConfig
     from .watch import watch
 
     config = BuildConfig(root=root, out=out if out is not None else root / "dist",
-                         formats=FORMATS + (("print",) if print_pdf else ()))
+                         formats=DEFAULT + (("print",) if print_pdf else ()))
     _run(ctx, lambda: watch(config, click.echo))
 
 
@@ -237,7 +239,7 @@ def clean_command(ctx: click.Context, root: Path, out: Path | None) -> None:
 @main.command("release")
 @ROOT_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
-@click.option("--format", "formats", type=click.Choice(["pdf", "docx", "html", "print"]), multiple=True,
+@click.option("--format", "formats", type=click.Choice(ALL), multiple=True,
               help="Format to release; repeat for several [default: all four, the print PDF included].")
 @click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
 @click.pass_context

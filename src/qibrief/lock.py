@@ -20,17 +20,21 @@ import fcntl
 import os
 import re
 import shutil
+import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .formats import FORMATS
 from .problems import BuildError
 
 # What a build killed while publishing can leave: staging files (`.NAME.XXXXXXXX.tmp`, as tempfile.mkstemp
-# names them) and the build cache's temporary record (`.qibrief-cache.json.XXXXXXXX.tmp`, mkstemp's too;
-# `.qibrief-cache.json.PID.tmp` from builds before the record was written with mkstemp).
-_STAGING = re.compile(r"^\..+\.(pdf|docx|html)\.[A-Za-z0-9_]{8}\.tmp$|^\.qibrief-cache\.json\.(\d+|[A-Za-z0-9_]{8})\.tmp$")
+# names them, NAME ending in a format's extension) and the build cache's temporary record
+# (`.qibrief-cache.json.XXXXXXXX.tmp`, mkstemp's too; `.qibrief-cache.json.PID.tmp` from builds before the
+# record was written with mkstemp).
+_EXTENSIONS = "|".join(sorted({re.escape(f.suffix[1:]) for f in FORMATS.values()}))
+_STAGING = re.compile(rf"^\..+\.({_EXTENSIONS})\.[A-Za-z0-9_]{{8}}\.tmp$|^\.qibrief-cache\.json\.(\d+|[A-Za-z0-9_]{{8}})\.tmp$")
 
 
 class LockedError(BuildError):
@@ -150,3 +154,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send this process SIGKILL when its parent dies: a process a build forks (the side process,
+    a brief of several) holds the output folder's lock too, and must not outlive the build that took it."""
+    import ctypes  # only forked processes need it: not imported by a build with nothing to do
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass

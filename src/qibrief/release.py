@@ -1,32 +1,30 @@
 """Releases: build every artifact, run every check, write manifest.json beside them; and verify a release.
 
-`release` is `build` plus a manifest: the same render → check → publish chain as `pipeline.build`, with the
-manifest computed from the artifacts in memory before anything is written. `verify` rebuilds the formats a
-manifest lists from the current sources into a temporary folder, with the manifest's SOURCE_DATE_EPOCH, and
-compares each artifact's SHA-256 with the manifest (and with the copy in the release folder, when there is one).
+`release` is a build plus its manifest: uptodate.build of every requested format (the cache not consulted), with
+the manifest made from the artifacts in memory before anything is written and published with them. `verify`
+rebuilds the formats a manifest lists from the current sources into a temporary folder, with the manifest's
+SOURCE_DATE_EPOCH as the build date, and compares each artifact's SHA-256 with the manifest (and with the copy in the release folder, when there is one).
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import json
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from . import manifest as manifestmod
-from .pipeline import Artifacts, BuildConfig, Reporter, Stages, check_artifacts, publish, render, source_date_epoch
-from .problems import BuildError, fail_on, strictly
+from .formats import ALL
+from .pipeline import Artifacts
+from .plan import BuildConfig, Reporter
+from .problems import BuildError
+from .uptodate import build
 
 
 def release_formats() -> tuple[str, ...]:
-    """Every format the pipeline can make: the screen PDF, DOCX and HTML, and the print PDF once it exists."""
-    from . import pipeline
-
-    # The print PDF is a format of its own ("print") in pipelines that have one: ALL_FORMATS lists it,
-    # FORMATS (what `build` makes by default) does not.
-    return tuple(getattr(pipeline, "ALL_FORMATS", pipeline.FORMATS))
+    """Every format the pipeline can make: the screen PDF, DOCX and HTML, and the print PDF."""
+    return ALL
 
 
 def _requested(formats: tuple[str, ...]) -> tuple[str, ...]:
@@ -46,7 +44,7 @@ class Release:
     manifest: dict
 
 
-def make_manifest(artifacts: Artifacts, source: dict, epoch: int) -> dict:
+def make_manifest(artifacts: Artifacts, source: dict) -> dict:
     """The manifest of rendered artifacts: each file, the brief's counts, the sources and the tools."""
     names = artifacts.names()
     files: dict[str, dict] = {}
@@ -67,35 +65,14 @@ def make_manifest(artifacts: Artifacts, source: dict, epoch: int) -> dict:
             "words": manifestmod.count_words(document) if document is not None else None,
         },
         "files": files,
-        "source": {**source, "source_date_epoch": epoch},
+        "source": {**source, "source_date_epoch": artifacts.epoch},
         "tools": manifestmod.tool_versions(artifacts.sources.csl),
     }
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BuildError(f"{path}: could not write the manifest ({exc.strerror or exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def release(*, root: Path, out: Path, formats: tuple[str, ...] = (), strict: bool = False, report: Reporter) -> Release:
     """Build every requested format (default: all), run every check, publish them and write manifest.json beside."""
-    from .lock import output_lock, remove_stale_staging
-
-    # The same lock as `build`: a release and a build into one folder at once would mix their files.
-    with output_lock(out):
-        remove_stale_staging(out)
-        done = _release(root=root, out=out, formats=formats, strict=strict, report=report)
+    done = _release(root=root, out=out, formats=formats, strict=strict, report=report)
     source = done.manifest["source"]
     if source["clean"] is False:
         report(f"warning: {source['commit'][:12]} has uncommitted changes; the manifest says so (\"clean\": false)")
@@ -104,23 +81,21 @@ def release(*, root: Path, out: Path, formats: tuple[str, ...] = (), strict: boo
     return done
 
 
-def _release(*, root: Path, out: Path, formats: tuple[str, ...], strict: bool, report: Reporter) -> Release:
-    config = BuildConfig(root=root, out=out, formats=_requested(formats), strict=strict)
+def _release(*, root: Path, out: Path, formats: tuple[str, ...], strict: bool, report: Reporter,
+             epoch: int | None = None) -> Release:
+    # A build of every requested format, whatever the cache says, plus its manifest: made from the artifacts in
+    # memory, published with them, and the folder keeps no cache record (uptodate.build under the folder's lock,
+    # like any build).
+    config = BuildConfig(root=root, out=out, formats=_requested(formats), strict=strict, use_cache=False)
     # The state of the sources before the build: the outputs may land inside the work tree.
     source = manifestmod.source_state(root)
-    stages = Stages(report)
-    artifacts = render(config, report)
-    problems = stages.run("Checking notes and citations", lambda: check_artifacts(artifacts))
-    if strict:
-        problems = strictly(problems)
-    for warning in fail_on(problems, "Checks"):
-        report(str(warning))
-    epoch = source_date_epoch(artifacts.sources.project, artifacts.meta)
-    manifest = stages.run("Counting and hashing", lambda: make_manifest(artifacts, source, epoch))
-    written = stages.run("Publishing", lambda: publish(artifacts, out))
-    manifest_path = out / manifestmod.MANIFEST_NAME
-    _write_atomically(manifest_path, manifestmod.dumps(manifest))
-    return Release(files=tuple(written), manifest_path=manifest_path, manifest=manifest)
+
+    def manifest(artifacts: Artifacts) -> dict[str, bytes]:
+        return {manifestmod.MANIFEST_NAME: manifestmod.dumps(make_manifest(artifacts, source)).encode("utf-8")}
+
+    built = build(config, report, epoch=epoch, beside=manifest)
+    text = built.beside[manifestmod.MANIFEST_NAME]
+    return Release(files=built.written, manifest_path=out / manifestmod.MANIFEST_NAME, manifest=json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -150,24 +125,7 @@ class Comparison:
         return f"{self.name}: identical"
 
 
-@contextmanager
-def _source_date_epoch(epoch: object) -> Iterator[None]:
-    # The pipeline reads the build date from SOURCE_DATE_EPOCH first: rebuild with the release's own.
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    if isinstance(epoch, int) and not isinstance(epoch, bool):
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
-
-
 def _sha256_of(path: Path) -> str | None:
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
@@ -181,9 +139,12 @@ def verify(*, root: Path, directory: Path, report: Reporter) -> list[Comparison]
         raise BuildError(f"{directory / manifestmod.MANIFEST_NAME}: lists format {', '.join(unknown)}, "
                          f"which this pipeline cannot make ({', '.join(known)})")
     source = expected.get("source") or {}
-    with tempfile.TemporaryDirectory(prefix="qibrief-verify-") as tmp, _source_date_epoch(source.get("source_date_epoch")):
-        rebuilt = _release(root=root, out=Path(tmp), formats=tuple(sorted(listed)), strict=False,
-                           report=report).manifest
+    # Rebuilt with the release's own build date.
+    epoch = source.get("source_date_epoch")
+    epoch = epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None
+    with tempfile.TemporaryDirectory(prefix="qibrief-verify-") as tmp:
+        rebuilt = _release(root=root, out=Path(tmp), formats=tuple(sorted(listed)), strict=False, report=report,
+                           epoch=epoch).manifest
     _report_sources(source, rebuilt["source"], report)
     names = sorted(set(expected["files"]) | set(rebuilt["files"]))
     return [

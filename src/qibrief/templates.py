@@ -16,6 +16,8 @@ from .problems import BuildError, Problem
 # Pandoc (doctemplates) reads a partial as a name of letters, digits and _-./\ followed at once by "()";
 # refusing every "()" is a superset that needs no model of where a directive starts or ends.
 _PARTIAL = re.compile(r"([^\s$(){}]*)\(\)")
+# The Pandoc HTML template, in the brief's templates/ or the repository's.
+TEMPLATE = "brief.html"
 
 
 def check_template(text: str, display: str) -> list[Problem]:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import gc
+import signal
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable
 
+import watchfiles
+
+from .plan import BuildConfig, Reporter
 from .problems import BuildError
+from .project import locate_project
+from .schedule import Scheduler, SideProcessDied
+from .uptodate import build
 
 # watchfiles yields a change once the files have been quiet this long (ms): an editor's save (write, or
 # write a temporary file and rename it) is one burst, and the rebuild starts a few milliseconds after it.
@@ -44,26 +53,17 @@ def settle_heap() -> None:
     rebuild's full collection walked all of it: 0.15-0.2 s of each rebuild of brief 50, against 0.04 s
     frozen. Unfreezing first lets this collection reach what an earlier build left behind.
     """
-    import gc
-
     gc.unfreeze()
     gc.collect()
     gc.freeze()
 
 
-def watch(config, report: Callable[[str], None]) -> None:
+def watch(config: BuildConfig, report: Reporter) -> None:
     """Rebuild whenever a source, style or template changes; a failed build keeps the last good artifacts."""
-    import watchfiles
-
-    from .pipeline import SideProcessDied, build, side_executor
-    from .project import locate_project
-
     project = locate_project(config.root)
     folders, is_input = watched_paths(project)
-    executor = side_executor(True)  # forked before WeasyPrint loads: the child stays small
+    scheduler = Scheduler.forked()  # forked before WeasyPrint loads: the child stays small
     import weasyprint  # noqa: F401  - warm for every rebuild
-
-    import signal
 
     def _stop(signum, frame):  # SIGTERM stops the watcher as Ctrl-C does, shutting the side process down
         raise KeyboardInterrupt
@@ -80,27 +80,28 @@ def watch(config, report: Callable[[str], None]) -> None:
                 continue
             start = time.perf_counter()
             try:
-                written = build(config, report, executor=executor)
+                written = build(config, report, scheduler=scheduler).written
                 names = ", ".join(p.name for p in written) or "nothing"
                 report(f"Rebuilt {names} in {time.perf_counter() - start:.2f} s")
             except SideProcessDied as exc:
                 report(exc.format_message())
-                executor = side_executor(True)
-                report("The side process died; restarted it. Save again to rebuild.")
+                scheduler = _restart(scheduler, report)
             except BuildError as exc:
                 report(exc.format_message())
                 report("Build failed: the last good artifacts stay in place.")
-            except Exception as exc:  # noqa: BLE001 - a watcher must survive a broken side process
-                from concurrent.futures.process import BrokenProcessPool
-
-                if not isinstance(exc, BrokenProcessPool):
-                    raise
-                executor = side_executor(True)
-                report("The side process died; restarted it. Save again to rebuild.")
+            except BrokenProcessPool:  # a watcher survives a broken side process, however it shows
+                scheduler = _restart(scheduler, report)
             built = True
             settle_heap()
     except KeyboardInterrupt:
         report("Stopped watching.")
     finally:
         changes.close()
-        executor.shutdown(wait=False)
+        scheduler.close()
+
+
+def _restart(scheduler: Scheduler, report: Reporter) -> Scheduler:
+    scheduler.close()
+    restarted = Scheduler.forked()
+    report("The side process died; restarted it. Save again to rebuild.")
+    return restarted

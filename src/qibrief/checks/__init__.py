@@ -5,48 +5,42 @@ Interface used by the pipeline and the CLI; each rule lives in the module named 
   None when the parse itself failed (the text-level checks still run).
 - check_outputs(files, names, sources) on the rendered artifacts in memory, before they are published.
 - check_paths(paths) on standalone .pdf/.docx/.html files.
-- read_output(fmt, data, name) and check_across(outputs): the same output checks in two steps, for a
+- read_notes(fmt, data, name) and check_across(outputs): the same output checks in two steps, for a
   pipeline that reads each artifact as soon as it is rendered.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
+from ..formats import FORMATS, READER_BY_SUFFIX
 from ..problems import BuildError, Problem
+from ..sources import Sources
 from .across import check_across
 from .chicago import check_chicago, check_repeated_full_citations, entry_forms
 from .document import cite_groups
+from .docx import read_docx
+from .html import read_html
+from .pdf import read_pdf
 from .pullquotes import check_pull_quotes
 from .references import check_unused, read_entries
 from .rendered import RenderedNotes
 from .sources import check_citation_keys, check_notes, check_typed_numbers, cited_in_text
 
-if TYPE_CHECKING:
-    from ..pipeline import Sources
-
-SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
-
-
-def _reader(fmt: str) -> Callable[[bytes, str], tuple[RenderedNotes, list[Problem]]]:
-    if fmt == "html":
-        from .html import read_html
-        return read_html
-    if fmt == "docx":
-        from .docx import read_docx
-        return read_docx
-    from .pdf import read_pdf
-    return read_pdf
+# The file extensions `check FILE` reads, and the note reader of each kind of file (formats.Format.reader).
+SUFFIXES = READER_BY_SUFFIX
+_READERS: dict[str, Callable[[bytes, str], tuple[RenderedNotes, list[Problem]]]] = {
+    "html": read_html, "docx": read_docx, "pdf": read_pdf,
+}
 
 
-def read_output(fmt: str, data: bytes, name: str, **options) -> tuple[RenderedNotes, list[Problem]]:
-    """One artifact's notes (fmt: html, docx, pdf or print) and the problems found reading them; options go
-    to the reader (pdf.read_pdf's pages_read)."""
-    return _reader(fmt)(data, name, **options)
+def read_notes(fmt: str, data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
+    """One artifact's notes (fmt: a format, formats.FORMATS) and the problems found reading them."""
+    return _READERS[FORMATS[fmt].reader](data, name)
 
 
-def check_sources(sources: "Sources", ast: dict | None) -> list[Problem]:
+def check_sources(sources: Sources, ast: dict | None) -> list[Problem]:
     """Problems in the sources beyond Pandoc's own warnings (which the parse already turns into errors)."""
     sections = sources.sections
     project = sources.project
@@ -77,14 +71,14 @@ def check_sources(sources: "Sources", ast: dict | None) -> list[Problem]:
 def _check_rendered(files: dict[str, bytes], names: dict[str, str]) -> tuple[list[RenderedNotes], list[Problem]]:
     outputs, problems = [], []
     for fmt, data in files.items():
-        rendered, found = read_output(fmt, data, names[fmt])
+        rendered, found = read_notes(fmt, data, names[fmt])
         outputs.append(rendered)
         problems += found
     problems += check_across(outputs)
     return outputs, problems
 
 
-def check_outputs(files: dict[str, bytes], names: dict[str, str], sources: "Sources | None" = None) -> list[Problem]:
+def check_outputs(files: dict[str, bytes], names: dict[str, str], sources: Sources | None = None) -> list[Problem]:
     """Problems in the rendered artifacts, each named by file and note number."""
     outputs, problems = _check_rendered(files, names)
     if sources is None:
@@ -107,7 +101,7 @@ def check_paths(paths: list[Path]) -> list[Problem]:
         except OSError as exc:
             problems.append(Problem(str(path), None, f"cannot read ({exc.strerror or exc})"))
             continue
-        rendered, found = read_output(fmt, data, str(path))
+        rendered, found = read_notes(fmt, data, str(path))
         outputs.append(rendered)
         problems += found
         problems += check_repeated_full_citations(rendered.name, rendered.texts)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ..formats import READERS
 from ..problems import Problem
 from .rendered import RenderedNotes
 from .text import same_text, squashed, word_changes
 
-# The reference order: the HTML is closest to the sources, the PDF is rendered from it, the DOCX comes last.
-_ORDER = {"html": 0, "pdf": 1, "docx": 2}
+# The reference order (formats.READERS): the HTML is closest to the sources, the PDF is rendered from it, the
+# DOCX comes last.
+_ORDER = {reader: rank for rank, reader in enumerate(READERS)}
 
 
 def pdf_text_matches(text: str, pdf_text: str) -> bool:

@@ -8,16 +8,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import TYPE_CHECKING
 
 from ..citestyle import pandoc_style
 from ..pandoc import READER, run_pandoc
 from ..problems import Problem
+from ..sources import Sources
 from .document import CiteGroup, cite_groups
 from .text import normalise
-
-if TYPE_CHECKING:
-    from ..pipeline import Sources
 
 _COMMON = {"https", "http", "www", "com", "org", "gov", "net", "edu", "html", "htm", "pdf", "the", "and", "of", "in",
            "on", "for", "to", "an", "accessed", "ibid", "no", "vol", "ed", "eds", "by"}
@@ -28,7 +25,7 @@ def _tokens(text: str) -> set[str]:
     return {t for t in _TOKEN.findall(normalise(text).lower()) if t not in _COMMON}
 
 
-def entry_forms(sources: "Sources", keys: list[str]) -> dict[str, tuple[str, str]]:
+def entry_forms(sources: Sources, keys: list[str]) -> dict[str, tuple[str, str]]:
     """(full, short) rendering of each key, as citeproc writes a first and a later citation without locator."""
     if not keys:
         return {}

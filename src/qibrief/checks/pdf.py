@@ -92,16 +92,6 @@ class NoteStart:
     y: float
 
 
-def read_even_pages(data: bytes) -> tuple[list[Run], list[Link]]:
-    """The text runs and internal links of pages 0, 2, 4... (0-based), for read_pdf's `pages_read`: another
-    process reads them while read_pdf reads the odd ones."""
-    document = pdfium.PdfDocument(data)
-    try:
-        return _read_pages(document, range(0, len(document), 2))
-    finally:
-        document.close()
-
-
 def _read_pages(document, indexes: range) -> tuple[list[Run], list[Link]]:
     """The text runs and internal links of the given pages, each page loaded once."""
     runs: list[Run] = []
@@ -241,29 +231,23 @@ def _lines(runs: list[Run]) -> list[list[Run]]:
     return [sorted(line, key=lambda r: r.x) for line in lines]
 
 
-def read_pdf(data: bytes, name: str, pages_read=None) -> tuple[RenderedNotes, list[Problem]]:
-    """Read a PDF's markers, notes list and marker links; return them with the problems found.
-
-    `pages_read` gives the runs and links of the even pages, read elsewhere (read_even_pages), once this
-    has read the odd ones: pages alternate, so the dense notes pages at the end are shared out too.
-    """
-    rendered = RenderedNotes(name=name, fmt="pdf")
+def _read_document(data: bytes) -> tuple[list[Run], list[Link], tuple[int, float] | None]:
+    """Every page's text runs and internal links, and where the notes list starts; raises what pdfium raises."""
+    document = pdfium.PdfDocument(data)
     try:
-        document = pdfium.PdfDocument(data)
-    except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
-        return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
-    try:
-        runs, links = _read_pages(document, range(1, len(document), 2) if pages_read else range(len(document)))
-        if pages_read:
-            even_runs, even_links = pages_read()
-            # Page order, each page's own order kept (the sort is stable), as one reader would give them.
-            runs = sorted(even_runs + runs, key=lambda run: run.page)
-            links = sorted(even_links + links, key=lambda link: link.page)
-        start = _notes_start(document, runs)
-    except Exception as exc:  # noqa: BLE001
-        return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
+        runs, links = _read_pages(document, range(len(document)))
+        return runs, links, _notes_start(document, runs)
     finally:
         document.close()
+
+
+def read_pdf(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
+    """Read a PDF's markers, notes list and marker links; return them with the problems found."""
+    rendered = RenderedNotes(name=name, fmt="pdf")
+    try:
+        runs, links, start = _read_document(data)
+    except Exception as exc:  # noqa: BLE001 - pdfium reports damaged files as PdfiumError and others
+        return rendered, [Problem(name, None, f"cannot read the PDF ({type(exc).__name__}: {exc})")]
 
     def in_notes(run: Run) -> bool:
         return start is not None and (run.page > start[0] or (run.page == start[0] and run.y < start[1] + 1))
