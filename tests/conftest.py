@@ -80,3 +80,17 @@ def tool(name: str, package: str) -> str:
     if path is None:
         pytest.fail(f"{name} is missing: run `bash scripts/install.sh --test` (installs {package})")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_weasyprint_fonts():
+    """Drop the stylesheets (and their FontConfigurations) that in-process renders cached, while WeasyPrint can still
+    clean them up: at interpreter teardown its FontConfiguration.__del__ finds its module globals gone and prints a
+    TypeError after pytest's summary line."""
+    yield
+    pdf = sys.modules.get("qibrief.pdf")
+    if pdf is not None:
+        pdf._STYLESHEET_CACHE.clear()
+        import gc
+
+        gc.collect()

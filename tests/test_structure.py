@@ -15,9 +15,6 @@ import pytest
 import qibrief
 
 PACKAGE = Path(qibrief.__file__).resolve().parent
-# The one cycle left on this branch: lint's image checks, which pandoc.embed_images uses, move to images.py in the
-# other half of issue 16. Once they have, test_no_import_cycle_at_all passes and its xfail mark goes, with this.
-CYCLES_BEING_REMOVED = {("qibrief.lint", "qibrief.pandoc")}
 
 
 def _module_names() -> list[str]:
@@ -117,13 +114,6 @@ def test_the_import_graph_is_read_right():
     assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == {("a", "b", "c")}
 
 
-def test_no_new_import_cycle():
-    """No qibrief module imports itself through others, beyond the cycle the other half of issue 16 removes."""
-    assert import_cycles(import_graph()) - CYCLES_BEING_REMOVED == set()
-
-
-@pytest.mark.xfail(strict=True, reason="lint <-> pandoc: the image checks move from lint.py to images.py in the "
-                                       "other half of issue 16")
 def test_no_import_cycle_at_all():
     """No qibrief module imports itself through others."""
     assert import_cycles(import_graph()) == set()
