@@ -20,7 +20,6 @@ import fcntl
 import os
 import re
 import shutil
-import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,7 +158,9 @@ def _alive(pid: int) -> bool:
 def die_with_parent() -> None:
     """Ask Linux to send this process SIGKILL when its parent dies: a process a build forks (the side process,
     a brief of several) holds the output folder's lock too, and must not outlive the build that took it."""
-    import ctypes  # only forked processes need it: not imported by a build with nothing to do
+    # Only forked processes need these: `--help` and a build with nothing to do import neither.
+    import ctypes
+    import signal
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
