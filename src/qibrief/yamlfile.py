@@ -120,8 +120,19 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_l
 
 def parse_yaml(text: str) -> Any:
     """Parse YAML text strictly; raise YamlProblem with a position on anything refused."""
+    return _strictly(lambda: yaml.load(text, Loader=_StrictLoader), text)  # noqa: S506 - a SafeLoader
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
+    """Compose YAML text into nodes (for readers that need every node's position) with the strict loader's
+    refusals: no anchors or aliases, bounded nesting; raise YamlProblem with a position."""
+    return _strictly(lambda: yaml.compose(text, Loader=_StrictLoader), text)  # noqa: S506 - a SafeLoader
+
+
+def _strictly(load, text: str) -> Any:
+    # PyYAML's errors, each as a YamlProblem with the 1-based place it names.
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        return load()
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -131,22 +142,6 @@ def parse_yaml(text: str) -> Any:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         raise YamlProblem(line, column, f"character {exc.character!r} is not allowed in YAML") from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(None, None, str(exc)) from None
-    except RecursionError:
-        raise YamlProblem(None, None, f"nesting deeper than {MAX_DEPTH} levels") from None
-
-
-def compose_yaml(text: str) -> yaml.Node | None:
-    """Compose YAML text into nodes (for readers that need every node's position) with the strict loader's
-    refusals: no anchors or aliases, bounded nesting; raise YamlProblem with a position."""
-    try:
-        return yaml.compose(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
-    except YamlProblem:
-        raise
-    except yaml.MarkedYAMLError as exc:
-        line, column = _position(exc.problem_mark or exc.context_mark)
-        raise YamlProblem(line, column, f"not valid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, None, str(exc)) from None
     except RecursionError:
