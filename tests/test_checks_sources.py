@@ -9,7 +9,7 @@ import pytest
 
 from checks_support import SAMPLE, errors_of, messages
 from qibrief.checks.chicago import check_chicago, check_repeated_full_citations, looks_full
-from qibrief.checks.document import CiteGroup
+from qibrief.document import CiteGroup
 from qibrief.checks.pullquotes import check_pull_quotes
 from qibrief.checks.references import check_unused, read_entries
 from qibrief.checks.sources import check_citation_keys, check_notes, check_typed_numbers

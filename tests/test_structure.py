@@ -69,6 +69,10 @@ def import_graph() -> dict[str, set[str]]:
                 targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
             else:
                 continue
+            # Importing qibrief.checks.pdf runs qibrief/checks/__init__.py first: each parent package is a dependency,
+            # except the importer's own packages (they are running already).
+            targets += [parent for target in list(targets) for depth in range(1, target.count("."))
+                        if not (name + ".").startswith((parent := target.rsplit(".", depth)[0]) + ".")]
             graph[name] |= {target for target in targets if target in modules and target != name}
     return graph
 

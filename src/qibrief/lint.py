@@ -28,7 +28,7 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 from . import brieffiles, citestyle
-from .checks.document import plain_text
+from .document import plain_text
 from .images import image_type
 from .metadata import texts_in
 from .pandoc import run_pandoc

@@ -19,7 +19,7 @@ from ..problems import BuildError, Problem
 from ..sources import Sources
 from .across import check_across
 from .chicago import check_chicago, check_repeated_full_citations, entry_forms
-from .document import cite_groups
+from ..document import cite_groups
 from .docx import read_docx
 from .html import read_html
 from .pdf import read_pdf

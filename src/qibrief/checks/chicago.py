@@ -13,7 +13,7 @@ from ..citestyle import pandoc_style
 from ..pandoc import READER, run_pandoc
 from ..problems import Problem
 from ..sources import Sources
-from .document import CiteGroup, cite_groups
+from ..document import CiteGroup, cite_groups
 from .text import normalise
 
 _COMMON = {"https", "http", "www", "com", "org", "gov", "net", "edu", "html", "htm", "pdf", "the", "and", "of", "in",
