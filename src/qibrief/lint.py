@@ -49,6 +49,9 @@ MAX_BLOCK_DEPTH = 32
 # Quadratic too: a run of 16000 backticks took 10 s, and so did one 36 KB word made of "<http://a".
 MAX_BACKTICK_RUN = 64
 MAX_ANGLES_IN_WORD = 16
+# Link targets opened with "](" and never closed: 100 in a paragraph took the reader 0.35 s, 200 took 2.2 s and
+# 400 took 17 s (it tries every later ")" for each); 32 is more than any real paragraph holds.
+MAX_OPEN_TARGETS = 32
 _BACKTICKS = re.compile(r"`{%d,}" % (MAX_BACKTICK_RUN + 1))
 # Anything that could be raw HTML or a raw block ({=html}); none of it in a section means no markup to find.
 _MARKUP = re.compile(r"<[A-Za-z/!?]|\{=")
@@ -312,7 +315,8 @@ def _nesting_in(section: Section) -> list[Problem]:
     problems: list[Problem] = []
     depth = 0
     brackets_reported = blocks_reported = False  # one message per kind and section is enough
-    ticks_reported = angles_reported = False
+    ticks_reported = angles_reported = targets_reported = False
+    open_targets = 0
     for number, line, in_code in fenced_lines(section.text):
         # Before fences are skipped: a fence of 16000 backticks stalls the reader as much as inline ones.
         ticks = _BACKTICKS.search(line)
@@ -328,8 +332,13 @@ def _nesting_in(section: Section) -> list[Problem]:
         if in_code:
             continue
         if not line.strip():
-            depth = 0  # a blank line ends the paragraph, and any bracket span in it
+            depth = open_targets = 0  # a blank line ends the paragraph, and any bracket span in it
             continue
+        open_targets += max(0, line.count("](") - line.count(")"))
+        if open_targets > MAX_OPEN_TARGETS and not targets_reported:
+            targets_reported = True
+            problems.append(Problem(section.display, number, f"{open_targets} link targets '](' left without ')'; "
+                                    f"more than {MAX_OPEN_TARGETS} are refused (Pandoc's reader stalls on them)"))
         blocks = _block_depth(line)
         if blocks > MAX_BLOCK_DEPTH and not blocks_reported:
             blocks_reported = True
