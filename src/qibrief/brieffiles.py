@@ -102,16 +102,33 @@ def read_bytes(path: Path, *, display: str, within: Sequence[Path], limit: int) 
     if reason is not None:
         raise refuse(reason)
     try:
-        fd = os.open(resolved, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        return read_regular(resolved, limit)
+    except NotReadable as exc:
+        raise refuse(exc.reason) from None
+
+
+class NotReadable(Exception):
+    """A file read_regular() will not read, with the reason as messages give it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, opened without following a link (nor blocking on a
+    FIFO); raise NotReadable saying why not. The caller has decided the path may be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise refuse("is a link swapped in while reading; refused" if exc.errno == 40 else
-                     f"cannot read ({exc.strerror or exc})") from None
+        raise NotReadable("is a link swapped in while reading; refused" if exc.errno == 40 else
+                          f"cannot read ({exc.strerror or exc})") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise refuse("is not a regular file; refused")
+            raise NotReadable("is not a regular file; refused")
         if info.st_size > limit:
-            raise refuse(f"larger than {size_text(limit)}; refused")
+            raise NotReadable(f"larger than {size_text(limit)}; refused")
         chunks, left = [], limit + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
@@ -121,11 +138,11 @@ def read_bytes(path: Path, *, display: str, within: Sequence[Path], limit: int) 
             left -= len(chunk)
         data = b"".join(chunks)
     except OSError as exc:
-        raise refuse(f"cannot read ({exc.strerror or exc})") from None
+        raise NotReadable(f"cannot read ({exc.strerror or exc})") from None
     finally:
         os.close(fd)
     if len(data) > limit:  # it grew while being read
-        raise refuse(f"larger than {size_text(limit)}; refused")
+        raise NotReadable(f"larger than {size_text(limit)}; refused")
     return data
 
 

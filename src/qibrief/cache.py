@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .brieffiles import NotReadable, read_regular
 from .formats import FORMATS
 
 CACHE_FILE = ".qibrief-cache.json"
@@ -114,20 +115,9 @@ def digest_for(inputs: Inputs, fmt: str) -> str:
 def _read_no_follow(path: Path, limit: int) -> bytes | None:
     # A file of the output folder: never through a link, never a FIFO, never more than `limit` bytes.
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+        return read_regular(path, limit)
+    except NotReadable:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read(limit + 1)
-        return data if len(data) <= limit else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def read_artifact(out: Path, name: str) -> bytes | None:
