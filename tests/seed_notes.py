@@ -34,6 +34,15 @@ SEED_NOTE_REPAIRS = (
     ("“U.S.-Mexican Security Cooperation, 9.", "“U.S.-Mexican Security Cooperation,” 9."),
     ("“Five Key Points to Understanding the Merida Initiative.\u00a0",
      "“Five Key Points to Understanding the Merida Initiative.”\u00a0"),
+    # Notes 8 and 16 gave the page's captured agency name as author and publisher: the agency as author, once.
+    ("  8. Bureau of Public Affairs Department Of State. The Office of Electronic Information, “Merida Initiative” "
+     "(Department Of State. The Office of Electronic Information, Bureau of Public Affairs., November 5, 2008)",
+     "  8. U.S. Department of State, “Merida Initiative,” November 5, 2008"),
+    ("  16. Bureau of Public Affairs Department Of State. The Office of Electronic Information, “The Merida "
+     "Initiative” (Department Of State. The Office of Electronic Information, Bureau of Public Affairs, August 6, 2008)",
+     "  16. U.S. Department of State, “The Merida Initiative,” August 6, 2008"),
+    # Note 2's Pew piece is dated by its address (fact-tank/2021/07/09/).
+    ("Pew Research Center (blog), accessed March 8, 2023,", "Pew Research Center (blog), July 9, 2021,"),
 )
 
 TRACKING_PARAMS = re.compile(r"^(utm_.*|gclid|gclsrc|gad_source|fbclid|msclkid|ppc.*|mc_[ce]id)$", re.I)

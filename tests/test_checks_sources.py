@@ -112,23 +112,36 @@ BODY = (
     "Although a transition began under Obama, the Trump administration reversed this trend, pivoting back to a "
     "more security and antidrug-focused approach which had more in common with the earlier phases [@seelke2017, 9].\n"
 )
+NEAR_QUOTE = ("The Trump administration pivoted back to a more security and antidrug-focused approach which had more in "
+              "common with the earlier phases of the agreement.")
+MARK_HINT = "; if the difference is deliberate, mark the div: ::: {.pull-quote edited=true}"
 PULL_CASES = [
-    ("verbatim sentence", "The Trump administration reversed this trend, pivoting back to a more security and "
+    ("verbatim sentence", "", "The Trump administration reversed this trend, pivoting back to a more security and "
      "antidrug-focused approach.", []),
-    ("verbatim with an ellipsis", "Although a transition began under Obama \u2026 the earlier phases.", []),
-    ("near: the seed's abridged quote", "The Trump administration pivoted back to a more security and antidrug-focused "
-     "approach which had more in common with the earlier phases of the agreement.",
+    ("verbatim with an ellipsis", "", "Although a transition began under Obama \u2026 the earlier phases.", []),
+    ("near: the seed's abridged quote", "", NEAR_QUOTE,
      ['content/01.s.md:4: warning: pull quote differs from the body at content/01.s.md:1: "pivoted" for '
-      '"reversed this trend, pivoting"; adds "of the agreement."']),
-    ("nothing close", "Cartels should be bombed from the air without delay.",
+      '"reversed this trend, pivoting"; adds "of the agreement."' + MARK_HINT]),
+    ("near, marked edited", " edited=true", NEAR_QUOTE, []),
+    ("near, marked with a reason", ' edited="abridged by the editor"', NEAR_QUOTE, []),
+    ("near, edited=false is no mark", " edited=false", NEAR_QUOTE,
+     ['content/01.s.md:4: warning: pull quote differs from the body at content/01.s.md:1: "pivoted" for '
+      '"reversed this trend, pivoting"; adds "of the agreement."' + MARK_HINT]),
+    ("verbatim but marked edited", " edited=true", "The Trump administration reversed this trend, pivoting back.",
+     ["content/01.s.md:4: warning: pull quote is marked edited= but matches the body word for word; remove edited= "
+      "from its div"]),
+    ("nothing close", "", "Cartels should be bombed from the air without delay.",
+     ["content/01.s.md:4: pull quote is not taken from the body; the closest paragraph (content/01.s.md:1) shares 11% of its words"]),
+    ("nothing close, even marked edited", " edited=true", "Cartels should be bombed from the air without delay.",
      ["content/01.s.md:4: pull quote is not taken from the body; the closest paragraph (content/01.s.md:1) shares 11% of its words"]),
 ]
 
 
-@pytest.mark.parametrize("quote, expected", [(q, e) for _, q, e in PULL_CASES], ids=[n for n, _, _ in PULL_CASES])
-def test_pull_quotes(quote, expected):
-    """A pull quote verbatim from the body passes, a near one is a warning with the differing words, else an error."""
-    text = BODY + "\n::: {.pull-quote custom-style=\"Pull Quote\"}\n" + quote + "\n:::\n"
+@pytest.mark.parametrize("attrs, quote, expected", [c[1:] for c in PULL_CASES], ids=[c[0] for c in PULL_CASES])
+def test_pull_quotes(attrs, quote, expected):
+    """A pull quote verbatim from the body passes, a near one is a warning with the differing words unless its div is
+    marked edited=, and one no paragraph comes close to is an error."""
+    text = BODY + "\n::: {.pull-quote custom-style=\"Pull Quote\"" + attrs + "}\n" + quote + "\n:::\n"
     assert messages(check_pull_quotes(sections(text))) == expected
 
 

@@ -87,7 +87,8 @@ def tool_versions() -> tuple[tuple[str, str], ...]:
     for dist in _RENDERERS:
         versions.append((dist, installed.get(dist, "absent")))
     code = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+    # The Lua filters run inside Pandoc and change what it writes: they are code too.
+    for path in sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.rglob("*.lua")]):
         code.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     versions.append(("qibrief-code", code.hexdigest()))
     return tuple(versions)

@@ -56,7 +56,7 @@ _BACKTICKS = re.compile(r"`{%d,}" % (MAX_BACKTICK_RUN + 1))
 # Anything that could be raw HTML or a raw block ({=html}); none of it in a section means no markup to find.
 _MARKUP = re.compile(r"<[A-Za-z/!?]|\{=")
 # Keys a section may set in {...} besides #id and .class; nothing that HTML or CSS would act on.
-ALLOWED_ATTRIBUTES = ("custom-style", "width", "height", "lang", "dir")
+ALLOWED_ATTRIBUTES = ("custom-style", "width", "height", "lang", "dir", "edited")
 # Written by the sourcepos extension itself, never by authors.
 _SOURCEPOS_KEYS = ("data-pos", "wrapper")
 _DIMENSION = re.compile(r"^\d{1,5}(\.\d{1,4})?(px|cm|mm|in|pt|em|%)?$")

@@ -33,6 +33,9 @@ HEAP_LIMIT = "-M1G"
 EMPTY_DATA_DIR = Path(__file__).resolve().parent / "pandoc-data"
 # The Lua filter that hands the AST out of a run that writes another format (see run_pandoc's dump_ast).
 DUMP_AST_FILTER = Path(__file__).resolve().parent / "filters" / "dump-ast.lua"
+# The Lua filter run right after citeproc: a citation inside an author's note printed in place, as Chicago
+# prints it, however the author wrote it ([@key, 3] or @key [3]); see the filter's own comment.
+NOTE_CITATIONS_FILTER = Path(__file__).resolve().parent / "filters" / "note-citations.lua"
 # Raw HTML and raw attributes are off: a section cannot smuggle markup, scripts or URLs into outputs.
 # Native spans and divs too: with raw_html off, Pandoc 3.9 still reads <span style=...> and <div style=...>
 # as Span and Div with those attributes, and looks ahead for </span> from every "<" to the end of the
@@ -76,6 +79,7 @@ def parse_args(
         *writer,
         "--metadata-file", str(metadata_file),
         "--citeproc",
+        "--lua-filter", str(NOTE_CITATIONS_FILTER),
         # The brief prints notes only; the bibliography is for `refs`.
         "--metadata", "suppress-bibliography=true",
         "--csl", str(csl),

@@ -16,6 +16,8 @@ NOTE_REFERENCE = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 DIV_OPEN = re.compile(r"^ {0,3}(:{3,})\s*(\{[^}]*\}|[\w-]+)\s*:*\s*$")
 DIV_CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
+# `edited=true`, `edited="why"` or `edited='why'` among a div's attributes (`edited=false` is no mark).
+EDITED = re.compile(r"""(?:^|[\s{])edited=(?!["']?false["']?(?:[\s}]|$))(?:"[^"]+"|'[^']+'|[^\s}"']+)""")
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,20 @@ class Block:
     line: int
     text: str
     pull_quote: bool = False
+    # The pull quote's div carries `edited=...`: its difference from the body is deliberate.
+    edited: bool = False
 
 
 def blocks(section: Section) -> list[Block]:
     """Paragraph-like blocks of a section, each marked whether it sits inside a pull-quote div."""
     found: list[Block] = []
-    divs: list[bool] = []
+    divs: list[tuple[bool, bool]] = []  # (pull quote, edited) of each open div
     current: list[Line] = []
 
     def close() -> None:
         if current:
-            found.append(Block(section, current[0].number, "\n".join(l.text for l in current), any(divs)))
+            found.append(Block(section, current[0].number, "\n".join(l.text for l in current),
+                               any(quote for quote, _ in divs), any(quote and edited for quote, edited in divs)))
             current.clear()
 
     for line in lines(section):
@@ -66,7 +71,8 @@ def blocks(section: Section) -> list[Block]:
         if opened and not DIV_CLOSE.match(line.text):
             close()
             attributes = opened.group(2)
-            divs.append(bool(re.search(r"(^|[\s{.])pull-quote(?=[\s}]|$)", attributes)))
+            divs.append((bool(re.search(r"(^|[\s{.])pull-quote(?=[\s}]|$)", attributes)),
+                         bool(EDITED.search(attributes))))
             continue
         if DIV_CLOSE.match(line.text) and divs:
             close()

@@ -1,5 +1,9 @@
 """Pull quotes (`::: {.pull-quote}` divs) must be taken from the body: verbatim passes, near is a warning naming
-both places and the differing words, and a quote no paragraph comes close to is an error."""
+both places and the differing words, and a quote no paragraph comes close to is an error.
+
+A deliberate difference is marked on the div, `::: {.pull-quote edited=true}` (or `edited="why"`): a near quote
+so marked passes quietly; one that is verbatim again gets a warning to drop the mark, and one no paragraph comes
+close to is still an error."""
 
 from __future__ import annotations
 
@@ -92,7 +96,11 @@ def check_pull_quotes(sections: list[Section]) -> list[Problem]:
         quote_words = _words(quote)
         if not quote_words.keys:
             continue
+        where = quote_block.section.display
         if any(_verbatim(quote, text) for _, text in body):
+            if quote_block.edited:
+                problems.append(Problem(where, quote_block.line, "pull quote is marked edited= but matches the body "
+                                        "word for word; remove edited= from its div", WARNING))
             continue
         best: tuple[float, Block | None, str] = (0.0, None, "")
         for block, text in body:
@@ -100,11 +108,13 @@ def check_pull_quotes(sections: list[Section]) -> list[Problem]:
             if score > best[0]:
                 best = (score, block, changes)
         score, block, changes = best
-        where = quote_block.section.display
         if block is not None and score >= NEAR:
+            if quote_block.edited:
+                continue
             problems.append(Problem(
                 where, quote_block.line,
-                f"pull quote differs from the body at {block.section.display}:{block.line}: {changes}",
+                f"pull quote differs from the body at {block.section.display}:{block.line}: {changes}; if the "
+                "difference is deliberate, mark the div: ::: {.pull-quote edited=true}",
                 WARNING,
             ))
         else:
