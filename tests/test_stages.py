@@ -80,7 +80,7 @@ def test_metadata_of_brief_50():
     [
         ("series: QI Brief\nnumber: 1\nauthor: A\nlang: en\n", "m.yaml: missing 'title:'"),
         ("title: T\nseries: S\nnumber: 1\nauthor: A\nlang: en\ndate: soon\n", "m.yaml:6:7: date 'soon' is not YYYY-MM-DD"),
-        ("title: T\ntitle: U\n", "m.yaml:2:1: duplicate key 'title' (first at line 1)"),
+        ("title: T\ntitle: U\n", "m.yaml:2:1: duplicate key 'title' (first at line 1)\n  2 | title: U\n    | ^"),
         ("- a list\n", "m.yaml:1: expected a mapping of keys such as title:, series:, number:"),
     ],
 )

@@ -6,6 +6,7 @@ later checks (a reference id that is a number, a key that is refused) can name t
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -130,22 +131,189 @@ def compose_yaml(text: str) -> yaml.Node | None:
 
 
 def _strictly(load, text: str) -> Any:
-    # PyYAML's errors, each as a YamlProblem with the 1-based place it names.
+    # PyYAML's errors, each as a YamlProblem in plain words, at the place it names, with that line shown.
     try:
         return load()
-    except YamlProblem:
-        raise
+    except YamlProblem as exc:
+        raise YamlProblem(exc.line, exc.column, with_line(exc.message, text, exc.line, exc.column)) from None
     except yaml.MarkedYAMLError as exc:
-        line, column = _position(exc.problem_mark or exc.context_mark)
-        raise YamlProblem(line, column, f"{exc.problem}" + (f" {exc.context}" if exc.context else "")) from None
+        line, column, message = _in_plain_words(exc, text)
+        raise YamlProblem(line, column, with_line(message, text, line, column)) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise YamlProblem(line, column, f"character {exc.character!r} is not allowed in YAML") from None
+        message = f"character {exc.character!r} is not allowed in YAML"
+        raise YamlProblem(line, column, with_line(message, text, line, column)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, None, str(exc)) from None
     except RecursionError:
         raise YamlProblem(None, None, f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+# What PyYAML says, and what an editor made the mistake should read instead. Each rule takes the error and the
+# file's lines and gives (line, column, message), or None when it does not apply; the first that applies wins.
+
+def _in_plain_words(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, int | None, str]:
+    lines = text.split("\n")
+    for rule in _RULES:
+        found = rule(exc, lines)
+        if found is not None:
+            return found
+    line, column = _position(exc.problem_mark or exc.context_mark)
+    return line, column, f"{exc.problem}" + (f" {exc.context}" if exc.context else "")
+
+
+def _mark(mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _line_at(lines: list[str], number: int) -> str:
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _tab(exc, lines):
+    if exc.problem_mark is None or "'\\t'" not in str(exc.problem):
+        return None
+    line, column = _mark(exc.problem_mark)
+    return line, column, "a tab character: YAML indents with spaces only; replace the tab with spaces"
+
+
+def _unquoted_start(exc, lines):
+    # "@home", "`code`", "*Note*", "&c", "%x", "!x" start a YAML token of their own unless the value is quoted.
+    problem = str(exc.problem)
+    context = str(exc.context or "")
+    mark = exc.problem_mark
+    if "cannot start any token" in problem:
+        char = problem.split("'")[1] if "'" in problem else "?"
+    elif context.startswith(("while scanning an alias", "while scanning an anchor", "while scanning a tag",
+                             "while scanning a directive")) and exc.context_mark is not None:
+        mark = exc.context_mark
+        char = _line_at(lines, mark.line + 1)[mark.column:mark.column + 1] or "?"
+    else:
+        return None
+    line, column = _mark(mark)
+    return line, column, (f"a value cannot start with {char!r} unless it is in quotes; write it in double quotes, "
+                          f"as in {_quoted_example(_line_at(lines, line), column)}")
+
+
+def _quoted_example(text: str, column: int) -> str:
+    # The line with its value (from the column to the end) in double quotes: the fix, spelled out.
+    value = text[column - 1:].rstrip()
+    head = text[:column - 1].strip()
+    return f'{head} "{value.replace(chr(34), chr(92) + chr(34))}"'.strip()
+
+
+def _unclosed_quote(exc, lines):
+    if not str(exc.context or "").startswith("while scanning a quoted scalar") or exc.context_mark is None:
+        return None
+    line, column = _mark(exc.context_mark)
+    quote = _line_at(lines, line)[column - 1:column] or '"'
+    if "end of stream" in str(exc.problem) or "document separator" in str(exc.problem):
+        inner = "write \\\" for a double quote inside it" if quote == '"' else "write '' for an apostrophe inside it"
+        return line, column, f"a quoted value opened here with {quote} is never closed; end it with {quote} ({inner})"
+    if "escape" in str(exc.problem):
+        pline, pcolumn = _mark(exc.problem_mark)
+        return pline, pcolumn, (f"{exc.problem} in a double-quoted value; write \\\\ for a backslash, or put the "
+                                "value in single quotes")
+    return None
+
+
+def _missing_colon(exc, lines):
+    if "could not find expected ':'" not in str(exc.problem) or exc.context_mark is None:
+        return None
+    line, column = _mark(exc.context_mark)
+    shown = _line_at(lines, line).strip()
+    return line, column, (f"a missing colon: '{shown[:40]}' is not 'key: value'; write a colon and a space after "
+                          "the key, or put the line in quotes if it continues the value above")
+
+
+def _mapping_value(exc, lines):
+    # "mapping values are not allowed here": a second ': ' on a line (an unquoted value holding a colon), or a
+    # key indented deeper than the key before it (read as the value's continuation, then its colon).
+    if "mapping values are not allowed here" not in str(exc.problem) or exc.problem_mark is None:
+        return None
+    line, column = _mark(exc.problem_mark)
+    text = _line_at(lines, line)
+    before = text[:column - 1]
+    key = re.match(r"^\s*(?:-\s+)?[^\s:#][^:#]*?:\s", before)
+    if key:
+        return line, column, ("a colon followed by a space inside an unquoted value; put the value in double quotes, "
+                              f"as in {_quoted_example(text, key.end() + 1)}")
+    return _indentation(line, lines, "deeper than")
+
+
+def _block_end(exc, lines):
+    # "expected <block end>, but found ...": a line that fits no mapping or list above it.
+    if not str(exc.problem).startswith("expected <block end>") or exc.problem_mark is None:
+        return None
+    line, column = _mark(exc.problem_mark)
+    text = _line_at(lines, line)
+    before = text[:column - 1].rstrip()
+    if before.endswith(('"', "'")) and before.lstrip(" -").count(":"):
+        return line, column, ("text after a closing quote; put the whole value in the quotes, or remove the quotes")
+    if "'-'" in str(exc.problem):
+        return line, column, ("a list item where a key was expected: indent the list under the key it belongs to "
+                              "(key: then - item on the next lines, indented)")
+    return _indentation(line, lines, "in line with none")
+
+
+def _indentation(line: int, lines: list[str], how: str) -> tuple[int, int, str]:
+    text = _line_at(lines, line)
+    above = next((n for n in range(line - 1, 0, -1) if _line_at(lines, n).strip()
+                  and not _line_at(lines, n).lstrip().startswith("#")), None)
+    spaces = _indent(text)
+    if how == "deeper than" and above is not None:
+        other = _indent(_line_at(lines, above)) + (2 if _line_at(lines, above).lstrip().startswith("- ") else 0)
+        said = f"deeper than the key on line {above} ({_spaces(other)})"
+    else:
+        said = "in line with no mapping or list above it"
+    return line, spaces + 1, (f"bad indentation: this line is indented {_spaces(spaces)}, {said}; keys of one "
+                              "mapping start in the same column, and a key's value is indented under it")
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space" + ("" if count == 1 else "s")
+
+
+def _unclosed_bracket(exc, lines):
+    context = str(exc.context or "")
+    if not context.startswith(("while parsing a flow sequence", "while parsing a flow mapping")) or exc.context_mark is None:
+        return None
+    line, column = _mark(exc.context_mark)
+    opened, closing = ("[", "]") if "sequence" in context else ("{", "}")
+    return line, column, (f"the {opened} opened here is not closed where expected; end it with {closing} on the same "
+                          "line, with a comma between items (quote an item that holds a comma, a colon or a bracket)")
+
+
+_RULES = (_tab, _unclosed_quote, _unquoted_start, _missing_colon, _mapping_value, _block_end, _unclosed_bracket)
+
+
+def with_line(message: str, text: str, line: int | None, column: int | None) -> str:
+    """The message, then the line it names (tabs shown as →, control characters as ?) with a caret under the
+    column: what an editor looks at to see the mistake."""
+    lines = text.split("\n")
+    if line is None or not 0 < line <= len(lines):
+        return message
+    shown = "".join("\u2192" if ch == "\t" else ("?" if not ch.isprintable() else ch) for ch in lines[line - 1])
+    start = 0
+    if len(shown) > _SHOWN_WIDTH:
+        # A long line: a window around the column, marked cut at either end.
+        start = max(0, min((column or 1) - 1 - _SHOWN_WIDTH // 2, len(shown) - _SHOWN_WIDTH))
+        shown = ("\u2026" if start else "") + shown[start:start + _SHOWN_WIDTH] + (
+            "\u2026" if start + _SHOWN_WIDTH < len(shown) else "")
+        start -= 1 if start else 0
+    gutter = f"  {line} | "
+    out = f"{message}\n{gutter}{shown.rstrip()}"
+    if column is not None:
+        out += "\n" + " " * (len(gutter) - 2) + "| " + " " * max(column - 1 - start, 0) + "^"
+    return out
+
+
+_SHOWN_WIDTH = 100
 
 
 def yaml_file_problem(path: Path, display: str) -> Problem | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..problems import WARNING, BuildError, Problem
-from ..yamlfile import YamlProblem, compose_yaml, read_yaml_text
+from ..yamlfile import YamlProblem, compose_yaml, read_yaml_text, with_line
 
 
 @dataclass
@@ -30,7 +30,7 @@ def _scalar(node) -> object:
     return None
 
 
-def _duplicate_keys(root, display: str) -> list[Problem]:
+def _duplicate_keys(root, display: str, text: str) -> list[Problem]:
     problems = []
     seen_nodes: set[int] = set()
     stack = [root]
@@ -43,9 +43,10 @@ def _duplicate_keys(root, display: str) -> list[Problem]:
             first: dict[str, int] = {}
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
-                    line = key.start_mark.line + 1
+                    line, column = key.start_mark.line + 1, key.start_mark.column + 1
                     if key.value in first:
-                        problems.append(Problem(display, line, f"duplicate key '{key.value}' (first at line {first[key.value]})"))
+                        message = f"duplicate key '{key.value}' (first at line {first[key.value]})"
+                        problems.append(Problem(display, line, with_line(message, text, line, column), column=column))
                     else:
                         first[key.value] = line
                 stack.append(value)
@@ -57,14 +58,15 @@ def _duplicate_keys(root, display: str) -> list[Problem]:
 def read_entries(path: Path, display: str) -> tuple[list[Entry], list[Problem]]:
     """Entries of a CSL-YAML file with their lines, and the problems: unreadable YAML, duplicate keys or ids."""
     try:
-        root = compose_yaml(read_yaml_text(path, display))
+        text = read_yaml_text(path, display)
+        root = compose_yaml(text)
     except BuildError as exc:
         return [], list(exc.problems) or [Problem(display, None, exc.message.removeprefix(f"{display}: "))]
     except YamlProblem as exc:
         return [], [Problem(display, exc.line, exc.message, column=exc.column)]
     if root is None:
         return [], [Problem(display, 1, "empty; expected 'references:' followed by a list of entries")]
-    problems = _duplicate_keys(root, display)
+    problems = _duplicate_keys(root, display, text)
     items = None
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:
