@@ -23,6 +23,7 @@ from ..document import cite_groups
 from .docx import read_docx
 from .html import read_html
 from .pdf import read_pdf
+from .notecitations import check_note_citations
 from .pullquotes import check_pull_quotes
 from .references import check_unused, read_entries
 from .rendered import RenderedNotes
@@ -49,6 +50,7 @@ def check_sources(sources: Sources, ast: dict | None) -> list[Problem]:
     problems += check_notes(sections)
     problems += check_typed_numbers(sections)
     problems += check_pull_quotes(sections)
+    problems += check_note_citations(sections)
     citations = cited_in_text(sections)
     if entries:
         problems += check_citation_keys(sections, {e.ident for e in entries})
