@@ -233,7 +233,7 @@ SECTION = r"content/04\.hostile\.md"
 CASES = [
     # YAML
     Case("malformed-yaml", lambda w: w.write("content/metadata.yaml", 'title: "unterminated\nseries: x\n'), 1,
-         r'^content/metadata\.yaml:1:8: a quoted value opened here with " is never closed; end it with "'),
+         r'^content/metadata\.yaml:1:8: a quoted value opened here with " is not closed on its line; end it with "'),
     Case("duplicate-key-metadata", lambda w: w.append("content/metadata.yaml", "title: Again\n"), 1,
          r"^content/metadata\.yaml:13:1: duplicate key 'title' \(first at line 2\)"),
     Case("duplicate-key-references", lambda w: w.replace("references.yaml", "    type: report\n",

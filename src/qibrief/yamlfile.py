@@ -182,6 +182,40 @@ def _tab(exc, lines):
     return line, column, "a tab character: YAML indents with spaces only; replace the tab with spaces"
 
 
+_OPENS_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#"'][^:#]*?:\s+|-\s+)?(["'])(.*)$""")
+
+
+def _quote_left_open(exc, lines):
+    # A quoted value may run over several lines, so `title: "Foo` is read on until the next line holding a
+    # quote, and PyYAML complains there (or at the end of the file). When the error sits where such a value
+    # closes, or inside it, the mistake is the line that opened it.
+    if exc.problem_mark is None:
+        return None
+    last = exc.problem_mark.line + 1
+    opened: tuple[int, int, str] | None = None  # (line, column, quote) of a value still open
+    for number in range(1, last + 1):
+        text = _line_at(lines, number)
+        if opened is not None:
+            if number == last:
+                break  # the error is inside the open value, or where it closes
+            if opened[2] in _unescaped(text, opened[2]):
+                opened = None  # a value over several lines, closed before the error: not the mistake
+            continue
+        match = _OPENS_QUOTE.match(text)
+        if match and number < last and match.group(1) not in _unescaped(match.group(2), match.group(1)):
+            opened = (number, match.start(1) + 1, match.group(1))
+    if opened is None:
+        return None
+    line, column, quote = opened
+    inner = "write \\\" for a double quote inside it" if quote == '"' else "write '' for an apostrophe inside it"
+    return line, column, f"a quoted value opened here with {quote} is not closed on its line; end it with {quote} ({inner})"
+
+
+def _unescaped(text: str, quote: str) -> str:
+    # The text with escaped quotes removed: \" in double quotes, '' in single ones.
+    return text.replace("\\\\", "").replace('\\"', "") if quote == '"' else text.replace("''", "")
+
+
 def _unquoted_start(exc, lines):
     # "@home", "`code`", "*Note*", "&c", "%x", "!x" start a YAML token of their own unless the value is quoted.
     problem = str(exc.problem)
@@ -289,7 +323,7 @@ def _unclosed_bracket(exc, lines):
                           "line, with a comma between items (quote an item that holds a comma, a colon or a bracket)")
 
 
-_RULES = (_tab, _unclosed_quote, _unquoted_start, _missing_colon, _mapping_value, _block_end, _unclosed_bracket)
+_RULES = (_tab, _quote_left_open, _unclosed_quote, _unquoted_start, _missing_colon, _mapping_value, _block_end, _unclosed_bracket)
 
 
 def with_line(message: str, text: str, line: int | None, column: int | None) -> str:
