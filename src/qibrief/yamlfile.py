@@ -277,7 +277,7 @@ def _mapping_value(exc, lines):
     if key:
         return line, column, ("a colon followed by a space inside an unquoted value; put the value in double quotes, "
                               f"as in {_quoted_example(text, key.end() + 1)}")
-    return _indentation(line, lines, "deeper than")
+    return _indentation(line, lines)
 
 
 def _block_end(exc, lines):
@@ -292,19 +292,19 @@ def _block_end(exc, lines):
     if "'-'" in str(exc.problem):
         return line, column, ("a list item where a key was expected: indent the list under the key it belongs to "
                               "(key: then - item on the next lines, indented)")
-    return _indentation(line, lines, "in line with none")
+    return _indentation(line, lines)
 
 
-def _indentation(line: int, lines: list[str], how: str) -> tuple[int, int, str]:
+def _indentation(line: int, lines: list[str]) -> tuple[int, int, str]:
     text = _line_at(lines, line)
     above = next((n for n in range(line - 1, 0, -1) if _line_at(lines, n).strip()
                   and not _line_at(lines, n).lstrip().startswith("#")), None)
     spaces = _indent(text)
-    if how == "deeper than" and above is not None:
+    said = "in line with no mapping or list above it"
+    if above is not None:
         other = _indent(_line_at(lines, above)) + (2 if _line_at(lines, above).lstrip().startswith("- ") else 0)
-        said = f"deeper than the key on line {above} ({_spaces(other)})"
-    else:
-        said = "in line with no mapping or list above it"
+        if spaces > other:
+            said = f"deeper than the key on line {above} ({_spaces(other)})"
     return line, spaces + 1, (f"bad indentation: this line is indented {_spaces(spaces)}, {said}; keys of one "
                               "mapping start in the same column, and a key's value is indented under it")
 

@@ -18,6 +18,8 @@ from .markdown import CITATION, lines
 
 # After a bare citation: a comma, optionally a page label, and a number (a page or a range).
 _PAGE_AFTER = re.compile(r",\s*((?:pp?\.|pages?|chap\.|para\.)?\s*\d+(?:\s*[-\u2013]\s*\d+)?)(?![\w.]*\w)")
+# Pandoc's in-text form's suffix: `@key [3]`.
+_BRACKET_AFTER = re.compile(r"\s?\[([^\[\]@]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")
 
 
@@ -87,14 +89,15 @@ def _findings(text: str) -> Iterator[tuple[int, str]]:
         if _bracket_depth(text, match.start()) > 0:
             continue  # inside [..] of a bracketed citation: Pandoc parses the page
         page = _PAGE_AFTER.match(text, match.end())
-        locator = page.group(1) if page and not text[match.end():].lstrip().startswith("[") else None
+        bracket = _BRACKET_AFTER.match(text, match.end())
+        locator = bracket.group(1).strip() if bracket else (page.group(1) if page else None)
         opened = _typed_parenthesis(text, match.start())
         if opened is not None:
             shown = locator or "page"
             yield opened, (f"in an author's note, the parentheses around @{key} print as typed, which Chicago does "
                            f"not do; write @{key} [{shown}] or [@{key}, {shown}] without them (the note prints it in "
                            "place)")
-        elif locator is not None:
+        elif locator is not None and bracket is None:
             yield match.start(), (f"in an author's note, the page after @{key} is typed as text and prints after the "
                                   f"whole citation (after its URL); write @{key} [{locator}] or [@{key}, {locator}]")
 
