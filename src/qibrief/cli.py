@@ -196,7 +196,7 @@ def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Pat
 @ROOT_OPTION
 @click.pass_context
 def refs_command(ctx: click.Context, root: Path) -> None:
-    """List the references in the brief's citation style and flag incomplete or unused ones.
+    """List each reference's full and short note as the brief prints them; flag incomplete or unused ones.
 
     \b
     Example:
