@@ -255,3 +255,17 @@ def test_refs_says_when_the_sections_cannot_be_read(sample_copy):
     assert ("content: warning: the sections could not be read, so which entries they cite is unknown: none is called "
             "unused, and the full forms carry no locator") in done.stdout
     assert done.returncode == 1  # the unreadable section is an error
+
+
+def test_refs_flags_what_citeproc_py_cannot_read(sample_copy):
+    """citeproc-py reads each entry as CSL data: a misspelt field or name part is a warning at its entry."""
+    refs = sample_copy / "references.yaml"
+    text = refs.read_text(encoding="utf-8")
+    text = text.replace("author: [{family: Jones, given: Sam}]", "author: [{family: Jones, givn: Sam}]")
+    refs.write_text(text.replace('title-short: "Agency Says"', 'titel-short: "Agency Says"'), encoding="utf-8")
+    done = run_cli("refs", "--root", str(sample_copy))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == [
+        "references.yaml:10: warning: 'jones2021' has a name part CSL does not know: givn (a typo?)",
+        "references.yaml:18: warning: 'agency2019' has a field CSL does not know: titel-short (a typo?)",
+    ]

@@ -106,7 +106,8 @@ def check_csl_data(entries: list[Entry], display: str) -> list[Problem]:
         for warning in caught:
             text = str(warning.message)
             if "unsupported" in text:
-                unknown = text.rsplit(":", 1)[-1].strip()
+                # citeproc-py spells CSL's hyphens as underscores: give the names back as the file has them.
+                unknown = text.rsplit(":", 1)[-1].strip().replace("_", "-")
                 part = "name part" if "for Name" in text else "field"
                 problems.append(Problem(display, entry.line, f"'{entry.ident}' has a {part} CSL does not know: "
                                         f"{unknown} (a typo?)", WARNING))
