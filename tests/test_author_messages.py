@@ -131,6 +131,11 @@ MISTAKES = [
             1, "content/02.introduction.md:5:65: in an author's note, the parentheses around @smith2020 print as typed, "
                "which Chicago does not do; write @smith2020 [7-9] or [@smith2020, 7-9] without them (the note prints it "
                "in place)\n" + CHECKS_FAILED),
+    Mistake("typed parentheses around a bracketed citation in an author's note",
+            _note("This note explains something ([@smith2020, 7-9])."),
+            1, "content/02.introduction.md:5:65: in an author's note, the parentheses around [@smith2020, 7-9] print as "
+               "typed, which Chicago does not do; write [@smith2020, 7-9] without them (the note prints it in place)\n"
+               + CHECKS_FAILED),
 ]
 
 

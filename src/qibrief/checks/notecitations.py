@@ -84,10 +84,21 @@ def check_note_citations(sections: list[Section]) -> list[Problem]:
 
 
 def _findings(text: str) -> Iterator[tuple[int, str]]:
+    groups_seen: set[int] = set()
     for match in CITATION.finditer(text):
         key = match.group(1) or match.group(2)
-        if _bracket_depth(text, match.start()) > 0:
-            continue  # inside [..] of a bracketed citation: Pandoc parses the page
+        group = _open_bracket(text, match.start())
+        if group is not None:
+            # Inside [..] of a bracketed citation Pandoc parses the page; only typed parentheses around the
+            # whole group can go wrong, once per group.
+            opened = _typed_parenthesis(text, group)
+            closing = text.find("]", match.end())
+            if opened is not None and group not in groups_seen:
+                groups_seen.add(group)
+                written = text[group:closing + 1] if closing > 0 else f"[@{key}]"
+                yield opened, (f"in an author's note, the parentheses around {written} print as typed, which Chicago "
+                               f"does not do; write {written} without them (the note prints it in place)")
+            continue
         page = _PAGE_AFTER.match(text, match.end())
         bracket = _BRACKET_AFTER.match(text, match.end())
         locator = bracket.group(1).strip() if bracket else (page.group(1) if page else None)
@@ -102,14 +113,15 @@ def _findings(text: str) -> Iterator[tuple[int, str]]:
                                   f"whole citation (after its URL); write @{key} [{locator}] or [@{key}, {locator}]")
 
 
-def _bracket_depth(text: str, position: int) -> int:
-    depth = 0
+def _open_bracket(text: str, position: int) -> int | None:
+    """Where the innermost [ still open at `position` starts, or None outside brackets."""
+    opened: list[int] = []
     for i, ch in enumerate(text[:position]):
         if ch == "[" and text[i - 1:i] != "\\":
-            depth += 1
-        elif ch == "]" and text[i - 1:i] != "\\" and depth:
-            depth -= 1
-    return depth
+            opened.append(i)
+        elif ch == "]" and text[i - 1:i] != "\\" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _typed_parenthesis(text: str, position: int) -> int | None:
