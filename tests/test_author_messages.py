@@ -20,6 +20,7 @@ from typing import Callable
 import pytest
 
 from conftest import REPO, SAMPLE, run_cli
+from qibrief.yamlfile import YamlProblem, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ CHECKS_FAILED = "Checks failed: 1 error."
 
 MISTAKES = [
     Mistake("tab in metadata.yaml", _replace("content/metadata.yaml", 'author: "Ada Example"', '\tauthor: "Ada Example"'),
-            1, "content/metadata.yaml:6:1: a tab character: YAML indents with spaces only; replace the tab with spaces\n"
+            1, "content/metadata.yaml:6:1: a tab character: YAML indents and separates with spaces only; replace the tab with spaces\n"
                '  6 | \u2192author: "Ada Example"\n'
                "    | ^\n" + YAML_REFUSED),
     Mistake("unclosed quote in metadata.yaml", _replace("content/metadata.yaml", 'series: "QI Brief"', 'series: "QI Brief'),
@@ -109,8 +110,8 @@ MISTAKES = [
                "    |         ^\n" + YAML_REFUSED),
     Mistake("text after a closing quote", _replace("content/metadata.yaml", 'author: "Ada Example"',
                                                     'author: "Ada" Example'),
-            1, "content/metadata.yaml:6:15: text after a closing quote; put the whole value in the quotes, or remove "
-               "the quotes\n"
+            1, "content/metadata.yaml:6:15: text after a closing \": the whole value goes inside the quotes, and a \" inside "
+               "it is written \\\"\n"
                '  6 | author: "Ada" Example\n'
                "    |               ^\n" + YAML_REFUSED),
     Mistake("an unclosed bracket in metadata.yaml", _replace("content/metadata.yaml", 'keywords: ["sample", "tests"]',
@@ -120,7 +121,7 @@ MISTAKES = [
                '  12 | keywords: ["sample", "tests"\n'
                "     |           ^\n" + YAML_REFUSED),
     Mistake("a tab in the brief's brand.yaml", _own_brand('name: "Quincy Institute"', '\tname: "Quincy Institute"'),
-            1, "styles/brand.yaml:3:1: a tab character: YAML indents with spaces only; replace the tab with spaces\n"
+            1, "styles/brand.yaml:3:1: a tab character: YAML indents and separates with spaces only; replace the tab with spaces\n"
                '  3 | \u2192name: "Quincy Institute"\n'
                "    | ^\n" + YAML_REFUSED),
     Mistake("a page typed after a citation in an author's note", _note("This note explains something; see @smith2020, 7-9."),
@@ -274,3 +275,32 @@ def test_refs_flags_what_citeproc_py_cannot_read(sample_copy):
         "references.yaml:10: warning: 'jones2021' has a name part CSL does not know: givn (a typo?)",
         "references.yaml:18: warning: 'agency2019' has a field CSL does not know: titel-short (a typo?)",
     ]
+
+
+YAML_CASES = [
+    ("Windows line ends", "a:\r\n  b: 1\r\n c: 2\r\n",
+     "3:2: bad indentation: this line is indented 1 space, in line with no mapping or list above it; keys of one "
+     "mapping start in the same column, and a key's value is indented under it\n  3 |  c: 2\n    |  ^"),
+    ("an apostrophe in single quotes", "title: 'Mexico's war'\n",
+     "1:16: text after a closing ': the whole value goes inside the quotes, and an apostrophe inside it is written "
+     "''\n  1 | title: 'Mexico's war'\n    |                ^"),
+    ("a backslash in double quotes", 'title: "C:\\path"\n',
+     "1:12: \\p is not an escape YAML knows in a double-quoted value; write \\\\ for a backslash, or put the value "
+     'in single quotes\n  1 | title: "C:\\path"\n    |            ^'),
+    ("a control character", "title: a\x07b\n",
+     "1:9: character U+0007 (not printable) is not allowed in YAML; delete it\n  1 | title: a?b\n    |         ^"),
+    ("a quote over two lines, then a mistake", 'title: "a\n  b"\nc: 1\n d: 2\n',
+     "4:2: bad indentation: this line is indented 1 space, deeper than the key on line 3 (0 spaces); keys of one "
+     "mapping start in the same column, and a key's value is indented under it\n  4 |  d: 2\n    |  ^"),
+    ("a long line, shown around the column", "title: " + "x" * 300 + ": y\n",
+     "1:308: a colon followed by a space inside an unquoted value; put the value in double quotes, as in "
+     'title: "' + "x" * 39 + '\u2026"\n  1 | \u2026' + "x" * 97 + ": y\n    | " + " " * 98 + "^"),
+]
+
+
+@pytest.mark.parametrize("text, expected", [c[1:] for c in YAML_CASES], ids=[c[0] for c in YAML_CASES])
+def test_yaml_message(text, expected):
+    """Each YAML mistake gets its place, plain words and the line with a caret under the column."""
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml(text)
+    assert f"{caught.value.line}:{caught.value.column}: {caught.value.message}" == expected

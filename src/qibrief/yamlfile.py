@@ -142,7 +142,8 @@ def _strictly(load, text: str) -> Any:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        message = f"character {exc.character!r} is not allowed in YAML"
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"character U+{char:04X} (not printable) is not allowed in YAML; delete it"
         raise YamlProblem(line, column, with_line(message, text, line, column)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, None, str(exc)) from None
@@ -179,7 +180,7 @@ def _tab(exc, lines):
     if exc.problem_mark is None or "'\\t'" not in str(exc.problem):
         return None
     line, column = _mark(exc.problem_mark)
-    return line, column, "a tab character: YAML indents with spaces only; replace the tab with spaces"
+    return line, column, "a tab character: YAML indents and separates with spaces only; replace the tab with spaces"
 
 
 _OPENS_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#"'][^:#]*?:\s+|-\s+)?(["'])(.*)$""")
@@ -237,12 +238,15 @@ def _unquoted_start(exc, lines):
 def _quoted_example(text: str, column: int) -> str:
     # The line with its value (from the column to the end) in double quotes: the fix, spelled out.
     value = text[column - 1:].rstrip()
+    value = value if len(value) <= 40 else value[:39] + "\u2026"
     head = text[:column - 1].strip()
+    head = head if len(head) <= 30 else "\u2026" + head[-29:]
     return f'{head} "{value.replace(chr(34), chr(92) + chr(34))}"'.strip()
 
 
 def _unclosed_quote(exc, lines):
-    if not str(exc.context or "").startswith("while scanning a quoted scalar") or exc.context_mark is None:
+    context = str(exc.context or "")
+    if not (context.startswith("while scanning a") and context.endswith("quoted scalar")) or exc.context_mark is None:
         return None
     line, column = _mark(exc.context_mark)
     quote = _line_at(lines, line)[column - 1:column] or '"'
@@ -251,8 +255,9 @@ def _unclosed_quote(exc, lines):
         return line, column, f"a quoted value opened here with {quote} is never closed; end it with {quote} ({inner})"
     if "escape" in str(exc.problem):
         pline, pcolumn = _mark(exc.problem_mark)
-        return pline, pcolumn, (f"{exc.problem} in a double-quoted value; write \\\\ for a backslash, or put the "
-                                "value in single quotes")
+        char = str(exc.problem).rsplit(" ", 1)[-1].strip("'")
+        return pline, pcolumn, (f"\\{char} is not an escape YAML knows in a double-quoted value; write \\\\ for a "
+                                "backslash, or put the value in single quotes")
     return None
 
 
@@ -288,7 +293,9 @@ def _block_end(exc, lines):
     text = _line_at(lines, line)
     before = text[:column - 1].rstrip()
     if before.endswith(('"', "'")) and before.lstrip(" -").count(":"):
-        return line, column, ("text after a closing quote; put the whole value in the quotes, or remove the quotes")
+        quote = before[-1]
+        inner = 'a " inside it is written \\"' if quote == '"' else "an apostrophe inside it is written ''"
+        return line, column, f"text after a closing {quote}: the whole value goes inside the quotes, and {inner}"
     if "'-'" in str(exc.problem):
         return line, column, ("a list item where a key was expected: indent the list under the key it belongs to "
                               "(key: then - item on the next lines, indented)")
@@ -332,7 +339,8 @@ def with_line(message: str, text: str, line: int | None, column: int | None) -> 
     lines = text.split("\n")
     if line is None or not 0 < line <= len(lines):
         return message
-    shown = "".join("\u2192" if ch == "\t" else ("?" if not ch.isprintable() else ch) for ch in lines[line - 1])
+    shown = "".join("\u2192" if ch == "\t" else ("?" if not ch.isprintable() else ch)
+                    for ch in lines[line - 1].removesuffix("\r"))
     start = 0
     if len(shown) > _SHOWN_WIDTH:
         # A long line: a window around the column, marked cut at either end.
