@@ -83,7 +83,7 @@ def test_sample_pdf_passes():
     assert problems == []
     assert [m.number for m in rendered.markers] == [1, 2, 3, 4, 5]
     assert [m.where for m in rendered.markers] == ["page 2: "] * 5
-    assert rendered.texts[3].replace("\n", " ").startswith("This note explains something, and cites (Smith,")
+    assert rendered.texts[3].replace("\n", " ").startswith("This note explains something, and cites Smith, Report")
 
 
 def test_plain_pdf_passes():
