@@ -175,6 +175,11 @@ class Package:
         self._parts.setdefault(name, b"")
         self._trees[name] = root
 
+    def put_bytes(self, name: str, data: bytes) -> None:
+        """Add or replace a part that is not XML (a font, an image)."""
+        self._trees.pop(name, None)
+        self._parts[name] = data
+
     def remove(self, name: str) -> None:
         """Remove a part (and its parsed tree) if present."""
         self._parts.pop(name, None)
