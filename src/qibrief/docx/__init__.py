@@ -16,7 +16,7 @@ from typing import Mapping
 from ..brand import Brand
 from ..metadata import Metadata
 from ..problems import BuildError
-from . import finish, fonts as fontsmod, notes as notesmod
+from . import finish, fonts as fontsmod, notes as notesmod, styles
 from .reference import build_reference
 from .wordml import Package
 
@@ -56,6 +56,7 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
     docx = Package(package, f"{meta.slug}.docx")
     finish.title_block(docx, meta)
     finish.summary_lists(docx)
+    styles.brand_paragraphs(docx)
     if notes == "endnotes":
         if notesmod.footnotes_to_endnotes(docx):
             finish.notes_heading(docx, meta.notes_heading)
@@ -64,6 +65,7 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
         notesmod.prune_hyperlinks(docx, notesmod.FOOTNOTES)
     notesmod.prune_hyperlinks(docx, notesmod.DOCUMENT)
     notesmod.number_notes(docx, notes)
+    styles.tidy_styles(docx)
     finish.word_settings(docx)
     fontsmod.embed_fonts(docx, fontsmod.embedded_fonts(brand, fonts or {}))
     created, modified = _dates(meta, epoch)

@@ -162,6 +162,10 @@ class Package:
     def __contains__(self, name: str) -> bool:
         return name in self._parts
 
+    def names(self) -> list[str]:
+        """The part names, in the package's order."""
+        return list(self._parts)
+
     def xml(self, name: str) -> etree._Element:
         """The parsed root element of an XML part (changes to it are written back)."""
         if name not in self._trees:
