@@ -16,7 +16,7 @@ from typing import Mapping
 from ..brand import Brand
 from ..metadata import Metadata
 from ..problems import BuildError
-from . import finish, fonts as fontsmod, notes as notesmod, styles
+from . import finish, fonts as fontsmod, notes as notesmod, statistics, styles
 from .reference import build_reference
 from .wordml import Package
 
@@ -67,8 +67,13 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
     notesmod.number_notes(docx, notes)
     styles.tidy_styles(docx)
     finish.word_settings(docx)
-    fontsmod.embed_fonts(docx, fontsmod.embedded_fonts(brand, fonts or {}))
+    embedded = fontsmod.embedded_fonts(brand, fonts or {})
+    fontsmod.embed_fonts(docx, embedded)
+    finish.drop_empty_comments(docx)
     created, modified = _dates(meta, epoch)
     finish.core_properties(docx, meta, created, modified)
     finish.custom_properties(docx, meta)
+    text = "".join(t for _, t in statistics.text_paragraphs(docx))
+    metrics = {f.family: fontsmod.text_metrics(f.data, text) for f in embedded if not (f.bold or f.italic)}
+    finish.app_properties(docx, statistics.count_statistics(docx, metrics))
     return docx.to_bytes(modified)

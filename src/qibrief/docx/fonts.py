@@ -120,6 +120,17 @@ def name_face(data: bytes, family: str, bold: bool, italic: bool) -> bytes:
     return out.getvalue()
 
 
+def text_metrics(data: bytes, text: str) -> tuple[float, float]:
+    """The font's average advance width over the text's characters and its single line height, both in em.
+
+    The line height is Windows' ascent plus descent (OS/2), which Word's single spacing uses."""
+    font = TTFont(io.BytesIO(data), lazy=True)
+    cmap, metrics, em = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+    widths = [metrics[cmap[ord(ch)]][0] for ch in text if ord(ch) in cmap]
+    os2 = font["OS/2"]
+    return (sum(widths) / len(widths) / em if widths else 0.5), (os2.usWinAscent + os2.usWinDescent) / em
+
+
 def obfuscate(data: bytes, key: str) -> bytes:
     """XOR the first 32 bytes with the key GUID's bytes read from its end (ECMA-376 Part 1, 17.8.1); its own inverse."""
     mask = bytes.fromhex(key.strip("{}").replace("-", ""))[::-1]
