@@ -56,6 +56,7 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
     docx = Package(package, f"{meta.slug}.docx")
     finish.title_block(docx, meta)
     finish.summary_lists(docx)
+    finish.brand_bullets(docx, brand.font("sans").family)
     styles.brand_paragraphs(docx)
     if notes == "endnotes":
         if notesmod.footnotes_to_endnotes(docx):

@@ -85,6 +85,25 @@ def summary_lists(package: X.Package) -> None:
         previous = style
 
 
+BULLETS = ("\u2022", "\u2013")  # bullet, en dash: in every brand font's Latin set, unlike Word's Symbol glyphs
+
+
+def brand_bullets(package: X.Package, family: str) -> None:
+    """List bullets in the brand's sans family: Pandoc's are Symbol, Courier New and Wingdings glyphs, which
+    LibreOffice draws from OpenSymbol where those fonts are missing."""
+    if "word/numbering.xml" not in package:
+        return
+    for level in package.xml("word/numbering.xml").iter(X.qn("w:lvl")):
+        kind, text = level.find(X.qn("w:numFmt")), level.find(X.qn("w:lvlText"))
+        if kind is None or kind.get(X.qn("w:val")) != "bullet" or text is None or not text.get(X.qn("w:val"), "").strip():
+            continue
+        text.set(X.qn("w:val"), BULLETS[int(level.get(X.qn("w:ilvl"), "0")) % 2])
+        run = level.find(X.qn("w:rPr"))
+        if run is None:
+            run = etree.SubElement(level, X.qn("w:rPr"))  # CT_Lvl's last child
+        X.insert_ordered(run, el("w:rFonts", ascii=family, hAnsi=family, cs=family), X.RPR_ORDER)
+
+
 def notes_heading(package: X.Package, heading: str) -> None:
     """A Heading 1 at the end of the body, on a new page, so that the endnotes sit under it (as in the PDF)."""
     document = package.xml(DOCUMENT)
