@@ -128,12 +128,18 @@ def _look(paragraph: etree._Element, styles: _Styles) -> _Look:
 
 
 def _page(package: X.Package) -> tuple[float, float]:
-    """The text width and height of the last section's page, in points."""
+    """The text width and height of the last section's page, in points (Word's US Letter, 1 inch margins, where
+    the section does not say)."""
     sect = package.xml("word/document.xml").find(f"{X.qn('w:body')}/{X.qn('w:sectPr')}")
-    size, margins = sect.find(X.qn("w:pgSz")), sect.find(X.qn("w:pgMar"))
-    twips = lambda node, attr: float(node.get(X.qn(f"w:{attr}"))) / 20  # noqa: E731
-    return (twips(size, "w") - twips(margins, "left") - twips(margins, "right"),
-            twips(size, "h") - twips(margins, "top") - twips(margins, "bottom"))
+    found = lambda tag: sect.find(X.qn(tag)) if sect is not None else None  # noqa: E731
+    size, margins = found("w:pgSz"), found("w:pgMar")
+
+    def points(node: etree._Element | None, attr: str, default: int) -> float:
+        value = node.get(X.qn(f"w:{attr}")) if node is not None else None
+        return float(value if value and value.lstrip("-").isdigit() else default) / 20
+
+    return (points(size, "w", 12240) - points(margins, "left", 1440) - points(margins, "right", 1440),
+            points(size, "h", 15840) - points(margins, "top", 1440) - points(margins, "bottom", 1440))
 
 
 def count_statistics(package: X.Package, metrics: Mapping[str, tuple[float, float]]) -> Statistics:
