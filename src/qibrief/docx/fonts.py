@@ -8,10 +8,11 @@ with that GUID's 16 bytes taken from the end of its hex string (the "obfuscation
 `w:embedTrueTypeFonts` so that Word keeps embedding them when an editor saves.
 
 A DOCX run has one family and only bold and italic, so four faces per family are embedded: the brand's 400 and
-700 weights, upright and italic (the 600 weight the PDF uses has no DOCX slot). Word and LibreOffice match an
-embedded face by the names in its `name` table, so each embedded copy is named for the brand family and its
-slot (`Source Sans 3` / `Bold`): the vendored Source Sans 3 files are instances of the variable font that still
-carry its default instance's family name, "Source Sans 3 ExtraLight", which would not match the styles.
+700 weights, upright and italic (the 600 weight the PDF uses has no DOCX slot). Each embedded copy is named for
+the brand family and its slot (`Source Sans 3` / `Bold`) in its `name` table: the vendored Source Sans 3 files are
+instances of the variable font that still carry its default instance's family name, "Source Sans 3 ExtraLight".
+LibreOffice 7.4 used them under the font table's name either way (measured), but then named them
+SourceSans3ExtraLight-* in its PDF; a face whose own names disagree with the font table is a gamble in Word.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ SLOTS = {
     (True, True): ("embedBoldItalic", "Bold Italic"),
 }
 _WEIGHTS = {False: 400, True: 700}
+# CT_Font's child order (ECMA-376 Part 1, 17.8.3.10).
+FONT_ORDER = ("altName panose1 charset family notTrueType pitch sig embedRegular embedBold embedItalic "
+              "embedBoldItalic").split()
 # Name table records rewritten for the embedded copy: family, subfamily, unique id, full name, PostScript name;
 # the typographic and WWS family records (16, 17, 21, 22) are dropped, so that 1 and 2 are the only family.
 _DROPPED_NAMES = (16, 17, 21, 22)
@@ -162,9 +166,3 @@ def embed_fonts(package: X.Package, fonts: list[EmbeddedFont]) -> None:
     # Pandoc's reference document asks Word to embed the system's fonts too (Arial, Times New Roman, ...).
     for node in settings.findall(X.qn("w:embedSystemFonts")):
         settings.remove(node)
-
-
-# CT_Font's child order (ECMA-376 Part 1, 17.8.3.10).
-FONT_ORDER = ("altName panose1 charset family notTrueType pitch sig embedRegular embedBold embedItalic "
-              "embedBoldItalic").split()
-
