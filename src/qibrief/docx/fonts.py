@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -104,7 +105,8 @@ def embedded_fonts(brand: Brand, files: Mapping[Path, bytes]) -> list[EmbeddedFo
 @lru_cache(maxsize=16)
 def name_face(data: bytes, family: str, bold: bool, italic: bool) -> bytes:
     """The font with its name table saying it is `family` in the slot (bold, italic), and style bits to match."""
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    # No bounding boxes recomputed: that would decompile every glyph, and the outlines are untouched.
+    font = TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     style = SLOTS[(bold, italic)][1]
     postscript = f"{family}-{style}".replace(" ", "")
     table = font["name"]
@@ -130,9 +132,10 @@ def text_metrics(data: bytes, text: str) -> tuple[float, float]:
     The line height is Windows' ascent plus descent (OS/2), which Word's single spacing uses."""
     font = TTFont(io.BytesIO(data), lazy=True)
     cmap, metrics, em = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
-    widths = [metrics[cmap[ord(ch)]][0] for ch in text if ord(ch) in cmap]
+    counts = [(n, metrics[cmap[ord(ch)]][0]) for ch, n in Counter(text).items() if ord(ch) in cmap]
+    total = sum(n for n, _ in counts)
     os2 = font["OS/2"]
-    return (sum(widths) / len(widths) / em if widths else 0.5), (os2.usWinAscent + os2.usWinDescent) / em
+    return (sum(n * w for n, w in counts) / total / em if total else 0.5), (os2.usWinAscent + os2.usWinDescent) / em
 
 
 def obfuscate(data: bytes, key: str) -> bytes:
