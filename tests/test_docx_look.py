@@ -17,7 +17,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from conftest import REPO, pdftotext, tool
+from conftest import REPO, pdftotext, run_cli, tool
 from qibrief import __version__
 from qibrief.brand import read_brand
 from qibrief.docx.fonts import obfuscate
@@ -285,12 +285,8 @@ def test_quick_style_gallery_holds_only_the_brief_styles(sample_build):
         assert style.find("w:semiHidden", NS) is not None and style.find("w:unhideWhenUsed", NS) is not None
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("build, name", [("sample_build", SAMPLE_DOCX), ("brief50_build", BRIEF50_DOCX)])
-def test_every_paragraph_is_in_a_brand_style(build, name, request):
-    """No paragraph of the body or the notes is in Normal or Pandoc's First Paragraph: each has a brand style
-    (brief 50's four numbered recommendations are Body Text, in a numbered list)."""
-    parts = _parts(request.getfixturevalue(build) / name)
+def _brand_paragraphs(parts: dict[str, bytes]) -> list[etree._Element]:
+    """The body's and the notes' paragraphs, asserting that each has a brand paragraph style."""
     brand = {spec.style_id for spec in STYLES if spec.kind == "paragraph"}
     body = _xml(parts, "word/document.xml").find("w:body", NS)
     paragraphs = list(body.iter(_w("p")))
@@ -299,9 +295,33 @@ def test_every_paragraph_is_in_a_brand_style(build, name, request):
             paragraphs += list(note.iter(_w("p")))
     for paragraph in paragraphs:
         style = paragraph.find("w:pPr/w:pStyle", NS)
-        assert style is not None and style.get(_w("val")) in brand, f"{_paragraph_text(paragraph)[:60]!r}"
-    if name == BRIEF50_DOCX:
-        numbered = [p for p in paragraphs if p.find("w:pPr/w:numPr", NS) is not None
-                    and re.match(r"(Refrains|Implements|Expands|Supports) ", _paragraph_text(p))]
-        assert [p.find("w:pPr/w:pStyle", NS).get(_w("val")) for p in numbered] == ["BodyText"] * 4
+        assert style is not None and style.get(_w("val")) in brand, (
+            f"{_paragraph_text(paragraph)[:60]!r}: {None if style is None else style.get(_w('val'))}")
+    return paragraphs
 
+
+@pytest.mark.slow
+def test_every_paragraph_of_brief50_is_in_a_brand_style(brief50_build):
+    """No paragraph of brief 50's body or notes is in Normal or Pandoc's First Paragraph: each has a brand style,
+    and the four numbered recommendations are Body Text in a numbered list."""
+    paragraphs = _brand_paragraphs(_parts(brief50_build / BRIEF50_DOCX))
+    numbered = [p for p in paragraphs if p.find("w:pPr/w:numPr", NS) is not None
+                and re.match(r"(Refrains|Implements|Expands|Supports) ", _paragraph_text(p))]
+    assert [p.find("w:pPr/w:pStyle", NS).get(_w("val")) for p in numbered] == ["BodyText"] * 4
+
+
+def test_quotes_figures_tables_and_lists_get_brand_styles(sample_copy, tmp_path):
+    """A block quote, an image with its caption, a table with its caption and a loose list, in the sample, all come
+    out in brand styles (Block Text, Captioned Figure, Image Caption, Table Caption, Compact, Body Text)."""
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "navy").save(sample_copy / "content" / "mark.png")
+    with (sample_copy / "content" / "03.conclusion.md").open("a", encoding="utf-8") as section:
+        section.write("\n> A plain quotation.\n\n![A navy block.](content/mark.png)\n\n"
+                      "| Year | Funds |\n|------|-------|\n| 2008 | 1.6 |\n\n: Funding by year.\n\n"
+                      "1. A first point.\n\n2. A second point.\n")
+    done = run_cli("build", "--root", str(sample_copy), "--out", str(tmp_path), "--format", "docx")
+    assert done.returncode == 0, done.stdout + done.stderr
+    paragraphs = _brand_paragraphs(_parts(tmp_path / SAMPLE_DOCX))
+    styles = {p.find("w:pPr/w:pStyle", NS).get(_w("val")) for p in paragraphs}
+    assert {"BlockText", "CaptionedFigure", "ImageCaption", "TableCaption", "Compact", "BodyText"} <= styles

@@ -225,6 +225,16 @@ STYLES: tuple[StyleSpec, ...] = (
     # Pandoc's style for the items of a tight list outside the executive summary (docx/styles.py gives every
     # other plain paragraph Body Text).
     StyleSpec("paragraph", "Compact", "Compact", based_on="BodyText", quick=False, after=Em(0.25, "body")),
+    # Pandoc's styles for a plain block quote, an image and its caption, and a table's caption: brand looks, out
+    # of the gallery (a brief's quotes are pull quotes).
+    StyleSpec("paragraph", "BlockText", "Block Text", based_on="BodyText", next="BodyText", quick=False,
+              indent=(18, 18)),
+    StyleSpec("paragraph", "Figure", "Figure", based_on="BodyText", quick=False, keep_next=True),
+    StyleSpec("paragraph", "CaptionedFigure", "Captioned Figure", based_on="Figure", quick=False, keep_next=True),
+    StyleSpec("paragraph", "ImageCaption", "Image Caption", based_on="BodyText", quick=False, after=Em(1.1, "body"),
+              font="sans", colour="muted", size="note"),
+    StyleSpec("paragraph", "TableCaption", "Table Caption", based_on="BodyText", quick=False, keep_next=True,
+              font="sans", colour="muted", size="note"),
     # Title block (first page): series line, title, subtitle, author, affiliation, date.
     StyleSpec("paragraph", "Series", "Series", based_on="Normal", next="Title", custom=True, keep_next=True,
               after=72, font="sans", bold=True, caps=True, colour="navy", tracking=0.8, size="series"),
