@@ -184,7 +184,7 @@ def app_properties(package: X.Package, stats: Statistics) -> None:
 
 
 def drop_empty_comments(package: X.Package) -> None:
-    """Take out Pandoc's comments part when it holds no comment (Word lists it as a comments pane to open)."""
+    """Take out Pandoc's comments part when it holds no comment (Pandoc writes one whatever the document)."""
     name = "word/comments.xml"
     if name not in package or len(package.xml(name).findall(X.qn("w:comment"))):
         return

@@ -8,8 +8,8 @@ Words, characters and paragraphs are counts. Lines and pages need a layout, whic
 estimated from the same package: each paragraph's style (its size, line spacing, space before and after and
 indents, through its basedOn chain in styles.xml) and the width of its text in the embedded brand font's average
 advance per character, broken into lines of the text width and stacked into pages of the text height, with a new
-page where a paragraph says pageBreakBefore (the title page, the notes' heading). On brief 50 this gives 19 pages
-where LibreOffice lays out 20 of body and notes (it adds a page for the notes' heading; see the README).
+page where a paragraph says pageBreakBefore (the title page, the notes' heading). On brief 50 this gives 22 pages
+where LibreOffice lays out 24, one of them the notes' heading alone (see the README).
 """
 
 from __future__ import annotations
