@@ -275,13 +275,14 @@ def _styles(parts: dict[str, bytes]) -> dict[str, etree._Element]:
 
 
 def test_quick_style_gallery_holds_only_the_brief_styles(sample_build):
-    """Word's gallery (w:qFormat) offers the brief's styles only; Pandoc's Abstract, Bibliography, TOC Heading and
-    captions are gone; heading 4-9 stay out of the Styles pane until used."""
+    """Word's gallery (w:qFormat) offers the brief's styles only; Pandoc's Abstract, Bibliography, TOC Heading,
+    Caption and code styles are gone; heading 4-9 and the unused brand styles (image caption, block quote) stay out
+    of the Styles pane until used."""
     styles = _styles(_parts(sample_build / SAMPLE_DOCX))
     assert {sid for sid, s in styles.items() if s.find("w:qFormat", NS) is not None} == GALLERY
-    assert not {"Abstract", "AbstractTitle", "Bibliography", "TOCHeading", "ImageCaption", "SourceCode"} & set(styles)
-    for level in range(4, 10):
-        style = styles[f"Heading{level}"]
+    assert not {"Abstract", "AbstractTitle", "Bibliography", "TOCHeading", "Caption", "SourceCode"} & set(styles)
+    for sid in [f"Heading{level}" for level in range(4, 10)] + ["ImageCaption", "BlockText"]:
+        style = styles[sid]
         assert style.find("w:semiHidden", NS) is not None and style.find("w:unhideWhenUsed", NS) is not None
 
 
