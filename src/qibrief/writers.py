@@ -128,7 +128,8 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
     run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(ast, sources.meta.url),
                      source_date_epoch=epoch, cwd=sources.project.root, files=reference, what="writing the DOCX")
-    return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
+    fonts = {path: sources.project.read_bytes(path) for path in docx.font_files(sources.brand)}
+    return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch, fonts=fonts)
 
 
 def render_pdf(sources: Sources, printed: str, fmt: str, *, before_layout: Callable[[], None] | None = None,

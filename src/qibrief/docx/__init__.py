@@ -3,23 +3,26 @@
 - `reference_docx` writes the brand (styles/brand.yaml) into Pandoc's default reference document.
 - `finish_docx` turns Pandoc's footnotes into Word endnotes under the notes heading (metadata `notes-heading:`,
   "Citations" unless the brief names another) or keeps footnotes,
-  adds the title block, sets the document properties, and writes a byte-reproducible package.
+  adds the title block, embeds the brand fonts (docx/fonts.py), sets the document properties, and writes a
+  byte-reproducible package.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Mapping
 
 from ..brand import Brand
 from ..metadata import Metadata
 from ..problems import BuildError
-from . import finish, notes as notesmod
+from . import finish, fonts as fontsmod, notes as notesmod, statistics, styles
 from .reference import build_reference
 from .wordml import Package
 
 NOTE_KINDS = ("endnotes", "footnotes")
 
-__all__ = ["NOTE_KINDS", "finish_docx", "reference_docx"]
+__all__ = ["NOTE_KINDS", "finish_docx", "font_files", "reference_docx"]
 
 
 def _midnight(date: dt.date) -> dt.datetime:
@@ -40,14 +43,21 @@ def reference_docx(brand: Brand, meta: Metadata) -> bytes:
     return build_reference(brand, meta, created)
 
 
+def font_files(brand: Brand) -> list[Path]:
+    """The brand's font files the DOCX embeds (the caller reads them and passes their bytes to finish_docx)."""
+    return list(dict.fromkeys(face.path for *_, face in fontsmod.faces_to_embed(brand)))
+
+
 def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "endnotes",
-                epoch: int | None = None) -> bytes:
-    """Finish Pandoc's DOCX package for editors: notes, title block, properties, reproducible zip."""
+                epoch: int | None = None, fonts: Mapping[Path, bytes] | None = None) -> bytes:
+    """Finish Pandoc's DOCX package for editors: notes, title block, brand fonts, properties, reproducible zip."""
     if notes not in NOTE_KINDS:
         raise BuildError(f"docx: notes must be one of {', '.join(NOTE_KINDS)}, not {notes!r}")
     docx = Package(package, f"{meta.slug}.docx")
     finish.title_block(docx, meta)
     finish.summary_lists(docx)
+    finish.brand_bullets(docx, brand.font("sans").family)
+    styles.brand_paragraphs(docx)
     if notes == "endnotes":
         if notesmod.footnotes_to_endnotes(docx):
             finish.notes_heading(docx, meta.notes_heading)
@@ -56,8 +66,15 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
         notesmod.prune_hyperlinks(docx, notesmod.FOOTNOTES)
     notesmod.prune_hyperlinks(docx, notesmod.DOCUMENT)
     notesmod.number_notes(docx, notes)
+    styles.tidy_styles(docx)
     finish.word_settings(docx)
+    embedded = fontsmod.embedded_fonts(brand, fonts or {})
+    fontsmod.embed_fonts(docx, embedded)
+    finish.drop_empty_comments(docx)
     created, modified = _dates(meta, epoch)
     finish.core_properties(docx, meta, created, modified)
     finish.custom_properties(docx, meta)
+    text = "".join(t for _, t in statistics.text_paragraphs(docx))
+    metrics = {f.family: fontsmod.text_metrics(f.data, text) for f in embedded if not (f.bold or f.italic)}
+    finish.app_properties(docx, statistics.count_statistics(docx, metrics))
     return docx.to_bytes(modified)

@@ -1,4 +1,5 @@
-"""Finishing Pandoc's DOCX body and properties: the title block, the notes heading, core and custom properties."""
+"""Finishing Pandoc's DOCX body and properties: the title block, the notes heading, core, extended (app.xml) and
+custom properties, and no empty comments part."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 
 from lxml import etree
 
+from .. import __version__
 from ..metadata import Metadata
 from . import wordml as X
+from .statistics import Statistics
 from .wordml import el
 
 DOCUMENT = "word/document.xml"
@@ -82,6 +85,25 @@ def summary_lists(package: X.Package) -> None:
         previous = style
 
 
+BULLETS = ("\u2022", "\u2013")  # bullet, en dash: in every brand font's Latin set, unlike Word's Symbol glyphs
+
+
+def brand_bullets(package: X.Package, family: str) -> None:
+    """List bullets in the brand's sans family: Pandoc's are Symbol, Courier New and Wingdings glyphs, which
+    LibreOffice draws from OpenSymbol where those fonts are missing."""
+    if "word/numbering.xml" not in package:
+        return
+    for level in package.xml("word/numbering.xml").iter(X.qn("w:lvl")):
+        kind, text = level.find(X.qn("w:numFmt")), level.find(X.qn("w:lvlText"))
+        if kind is None or kind.get(X.qn("w:val")) != "bullet" or text is None or not text.get(X.qn("w:val"), "").strip():
+            continue
+        text.set(X.qn("w:val"), BULLETS[int(level.get(X.qn("w:ilvl"), "0")) % 2])
+        run = level.find(X.qn("w:rPr"))
+        if run is None:
+            run = etree.SubElement(level, X.qn("w:rPr"))  # CT_Lvl's last child
+        X.insert_ordered(run, el("w:rFonts", ascii=family, hAnsi=family, cs=family), X.RPR_ORDER)
+
+
 def notes_heading(package: X.Package, heading: str) -> None:
     """A Heading 1 at the end of the body, on a new page, so that the endnotes sit under it (as in the PDF)."""
     document = package.xml(DOCUMENT)
@@ -138,6 +160,37 @@ def core_properties(package: X.Package, meta: Metadata, created: dt.datetime, mo
         node.set(f"{{{X.XSI}}}type", "dcterms:W3CDTF")
         node.text = _w3cdtf(moment)
     package.put_xml("docProps/core.xml", root)
+
+
+EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+VTYPES = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+APPLICATION = f"qibrief {__version__}"
+
+
+def app_properties(package: X.Package, stats: Statistics) -> None:
+    """docProps/app.xml that tells the truth: this tool as the application, and the document's own statistics.
+
+    Pandoc's template says "Microsoft Word 12.0.0", 1 page and 83 words whatever the document; Word recomputes
+    the figures when it saves. No AppVersion (Word reads it as its own version) and no editing time.
+    """
+    root = etree.Element(f"{{{EXTENDED}}}Properties", nsmap={None: EXTENDED, "vt": VTYPES})
+    for name, value in (("Pages", stats.pages), ("Words", stats.words), ("Characters", stats.characters),
+                        ("Application", APPLICATION), ("DocSecurity", 0), ("Lines", stats.lines),
+                        ("Paragraphs", stats.paragraphs), ("ScaleCrop", "false"), ("LinksUpToDate", "false"),
+                        ("CharactersWithSpaces", stats.characters_with_spaces), ("SharedDoc", "false"),
+                        ("HyperlinksChanged", "false")):
+        etree.SubElement(root, f"{{{EXTENDED}}}{name}").text = str(value)
+    package.put_xml("docProps/app.xml", root)
+
+
+def drop_empty_comments(package: X.Package) -> None:
+    """Take out Pandoc's comments part when it holds no comment (Pandoc writes one whatever the document)."""
+    name = "word/comments.xml"
+    if name not in package or len(package.xml(name).findall(X.qn("w:comment"))):
+        return
+    package.remove(name)
+    package.set_override(name, None)
+    package.remove_relationships(DOCUMENT, X.REL + "comments")
 
 
 def custom_properties(package: X.Package, meta: Metadata) -> None:

@@ -12,8 +12,8 @@ first, then substitute by those metrics; editors keep seeing the brand name in t
 comes back in the brand font wherever it is installed. LibreOffice 7.4 ignores w:altName (measured: with a
 fallback of "DejaVu Serif" it still chose fontconfig's default), so there the fallback is the system's.
 The theme's heading and body fonts are the brand families too ("Headings" and "Body" in Word's menus).
-Embedding the fonts was left out: the vendored TrueType subsets of Source Sans 3 carry the family name
-"Source Sans 3 ExtraLight" in their name tables, which would not match the styles' "Source Sans 3".
+The finished DOCX also embeds the brand's faces (docx/fonts.py), so the fallback shows only where an
+application does not read embedded fonts.
 """
 
 from __future__ import annotations
@@ -196,7 +196,8 @@ class StyleSpec:
 
 def _heading_styles() -> tuple[StyleSpec, ...]:
     # Sans, navy, bold; level 1 (h1) with the accent rule above it, as in the PDF, level 2 h2, level 3 half a
-    # point over the body text, the rest body size, every even level from 4 italic.
+    # point over the body text, the rest body size, every even level from 4 italic. A brief's sections use
+    # levels 1 to 3: only those are in Word's quick-style gallery.
     rows = []
     for level in range(1, 10):
         size, add = {1: ("h1", 0.0), 2: ("h2", 0.0), 3: ("body", 0.5)}.get(level, ("body", 0.0))
@@ -208,7 +209,7 @@ def _heading_styles() -> tuple[StyleSpec, ...]:
             spacing = dict(before=Em(1.1, minimum=12), after=Em(0.4))
         rows.append(StyleSpec("paragraph", f"Heading{level}", f"heading {level}", based_on="Normal",
                               next="BodyText", link=f"Heading{level}Char", priority=9, keep_next=True,
-                              keep_lines=True, outline_level=level - 1, **spacing, **run))
+                              keep_lines=True, outline_level=level - 1, quick=level <= 3, **spacing, **run))
         rows.append(StyleSpec("character", f"Heading{level}Char", f"Heading {level} Char",
                               based_on="DefaultParagraphFont", link=f"Heading{level}", custom=True, priority=9,
                               quick=False, **run))
@@ -221,11 +222,24 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("paragraph", "BodyText", "Body Text", based_on="Normal", link="BodyTextChar", after=Em(0.7, "body")),
     StyleSpec("character", "BodyTextChar", "Body Text Char", based_on="DefaultParagraphFont", link="BodyText",
               custom=True, quick=False),
+    # Pandoc's style for the items of a tight list outside the executive summary (docx/styles.py gives every
+    # other plain paragraph Body Text).
+    StyleSpec("paragraph", "Compact", "Compact", based_on="BodyText", quick=False, after=Em(0.25, "body")),
+    # Pandoc's styles for a plain block quote, an image and its caption, and a table's caption: brand looks, out
+    # of the gallery (a brief's quotes are pull quotes).
+    StyleSpec("paragraph", "BlockText", "Block Text", based_on="BodyText", next="BodyText", quick=False,
+              indent=(18, 18)),
+    StyleSpec("paragraph", "Figure", "Figure", based_on="BodyText", quick=False, keep_next=True),
+    StyleSpec("paragraph", "CaptionedFigure", "Captioned Figure", based_on="Figure", quick=False, keep_next=True),
+    StyleSpec("paragraph", "ImageCaption", "Image Caption", based_on="BodyText", quick=False, after=Em(1.1, "body"),
+              font="sans", colour="muted", size="note"),
+    StyleSpec("paragraph", "TableCaption", "Table Caption", based_on="BodyText", quick=False, keep_next=True,
+              font="sans", colour="muted", size="note"),
     # Title block (first page): series line, title, subtitle, author, affiliation, date.
     StyleSpec("paragraph", "Series", "Series", based_on="Normal", next="Title", custom=True, keep_next=True,
               after=72, font="sans", bold=True, caps=True, colour="navy", tracking=0.8, size="series"),
     StyleSpec("character", "SeriesNumber", "Series Number", based_on="DefaultParagraphFont", custom=True,
-              colour="accent"),
+              quick=False, colour="accent"),
     StyleSpec("paragraph", "Title", "Title", based_on="Normal", next="BodyText", link="TitleChar", priority=10,
               keep_next=True, border=Border("top", 4, "accent", 14), after=25, line="title",
               font="serif", bold=True, colour="navy", size="title"),
@@ -251,8 +265,8 @@ STYLES: tuple[StyleSpec, ...] = (
               after=Em(1.1, "body"), line="pull-quote", indent=(14, None),
               font="serif", italic=True, colour="navy", size="pull-quote"),
     # Notes: Pandoc's footnote styles (kept for --docx-notes footnotes) and Word's endnote styles.
-    StyleSpec("paragraph", "FootnoteText", "Footnote Text", based_on="Normal", next="FootnoteText", priority=9,
-              **_NOTE_TEXT),
+    StyleSpec("paragraph", "FootnoteText", "Footnote Text", based_on="Normal", next="FootnoteText", priority=99,
+              quick=False, **_NOTE_TEXT),
     StyleSpec("character", "FootnoteReference", "Footnote Reference", based_on="DefaultParagraphFont",
               quick=False, **_NOTE_REFERENCE),
     StyleSpec("paragraph", "EndnoteText", "endnote text", based_on="Normal", next="EndnoteText", priority=99,
@@ -267,7 +281,7 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("character", "HeaderChar", "Header Char", based_on="DefaultParagraphFont", link="Header",
               custom=True, priority=99, quick=False, font="sans", colour="muted", size="running-head"),
     StyleSpec("character", "RunningSeries", "Running Series", based_on="DefaultParagraphFont", custom=True,
-              bold=True, colour="navy"),
+              quick=False, bold=True, colour="navy"),
     StyleSpec("paragraph", "Footer", "footer", based_on="Normal", link="FooterChar", priority=99, quick=False,
               before=0, after=0, line=1.0, centred=True, font="sans", colour="muted", size="page-number"),
     StyleSpec("character", "FooterChar", "Footer Char", based_on="DefaultParagraphFont", link="Footer",

@@ -162,6 +162,10 @@ class Package:
     def __contains__(self, name: str) -> bool:
         return name in self._parts
 
+    def names(self) -> list[str]:
+        """The part names, in the package's order."""
+        return list(self._parts)
+
     def xml(self, name: str) -> etree._Element:
         """The parsed root element of an XML part (changes to it are written back)."""
         if name not in self._trees:
@@ -174,6 +178,11 @@ class Package:
         """Add or replace an XML part."""
         self._parts.setdefault(name, b"")
         self._trees[name] = root
+
+    def put_bytes(self, name: str, data: bytes) -> None:
+        """Add or replace a part that is not XML (a font, an image)."""
+        self._trees.pop(name, None)
+        self._parts[name] = data
 
     def remove(self, name: str) -> None:
         """Remove a part (and its parsed tree) if present."""
