@@ -62,9 +62,10 @@ _SOURCEPOS_KEYS = ("data-pos", "wrapper")
 _DIMENSION = re.compile(r"^\d{1,5}(\.\d{1,4})?(px|cm|mm|in|pt|em|%)?$")
 _DANGEROUS_VALUE = re.compile(r"url\s*\(|expression\s*\(|[a-z][a-z0-9+.-]*:|//|[<>\\@;{}]", re.IGNORECASE)
 _LINK_SCHEMES = ("http", "https", "mailto")
-# Metadata keys Pandoc acts on by reading a file or URL (with or without --sandbox, for citeproc).
+# Metadata keys Pandoc acts on by reading a file or URL (with or without --sandbox, for citeproc). Not `csl:`:
+# the build reads it as citation-style: (metadata.STYLE_KEYS) and hands Pandoc the style itself (--csl, which wins
+# over the metadata file's key).
 REFUSED_METADATA = {
-    "csl": "the citation style is 'citation-style:' (a name, or a .csl file in styles/)",
     "bibliography": "the bibliography is references.yaml",
     "citation-abbreviations": "Pandoc would read the file it names",
     "references": "references live in references.yaml",
