@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import brieffiles, citestyle
 from .document import plain_text
-from .images import image_type
+from .images import find_image, image_type
 from .metadata import texts_in
 from .pandoc import run_pandoc
 from .problems import Problem, shorten
@@ -570,19 +570,24 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     path_text = unquote(parts.path)
     if not path_text:
         return None
-    candidate = Path(path_text)
-    resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
-    if not resolved.is_relative_to(root):
-        return Finding(f"{noun} {shown} points outside the project; refused", stripped[:40])
     if kind == "Image":
-        if not resolved.is_file():
-            return Finding(f"image {shown} is not a file in the project", stripped[:40])
+        lookup = find_image(path_text, root)
+        if lookup.outside:
+            return Finding(f"image {shown} points outside the project; refused", stripped[:40])
+        if lookup.found is None:
+            return Finding(lookup.not_found(shown), stripped[:40])
+        resolved = lookup.found
         try:
             image_type(brieffiles.read_bytes(resolved, display=shown, within=(root,), limit=brieffiles.MAX_IMAGE_BYTES))
         except brieffiles.FileRefused as exc:
             return Finding(f"image {shown} refused: {exc.problem.message.removesuffix('; refused')}", stripped[:40])
         except ValueError as exc:
             return Finding(f"image {shown} refused: {exc}", stripped[:40])
+        return None
+    candidate = Path(path_text)
+    resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
+    if not resolved.is_relative_to(root):
+        return Finding(f"{noun} {shown} points outside the project; refused", stripped[:40])
     return None
 
 
