@@ -6,7 +6,8 @@ attribute value carrying a URL or CSS; images that are not PNG, JPEG, GIF, WebP 
 project, or that declare too many pixels; links to local files outside the project or with schemes other
 than http, https and mailto; deep nesting, long backtick runs and '<'-laden words, on which Pandoc's
 Markdown reader runs for minutes; metadata keys that make Pandoc read files of its choosing; reference ids
-that are not text, or repeated; inputs that are links out of the project. And what would make the screen PDF
+that are not text, or repeated; inputs that are links out of the project; fenced divs and custom styles that
+are not the brand's blocks (blocks.py), which would be rendered unstyled. And what would make the screen PDF
 fail PDF/UA-1: a heading that skips a level (the cover's title is the first, level-1, heading), an image
 with no alternative text.
 
@@ -28,6 +29,7 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 from . import brieffiles, citestyle
+from .blocks import block_problems
 from .document import plain_text
 from .images import find_image, image_type
 from .metadata import texts_in
@@ -437,6 +439,8 @@ def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[F
                     here = value
             if attr[2] and not _only_sourcepos(attr[2]):
                 yield from ((finding, here) for finding in _check_attr(attr))
+            if kind in ("Div", "Span"):  # only the brand's blocks, styled by class (blocks.py)
+                yield from ((Finding(message, needle), here) for message, needle in block_problems(kind, attr[1], attr[2]))
             content = content[:index] + content[index + 1:]
         if kind == "Note" and metadata:
             yield Finding("a note is not allowed in metadata; put notes in a section", "^["), here
