@@ -10,6 +10,7 @@ language tag, an https page URL. The Markdown inside values is linted with the s
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -229,7 +230,7 @@ def read_metadata(path: Path, display: str) -> Metadata:
             problems.append(Problem(display, line, f"date {date.isoformat()} is outside the years {FIRST_YEAR}-"
                                                    f"{LAST_YEAR}", column=column))
             date = None
-    problems += _check_style_keys(raw, display)
+    problems += _check_style_keys(raw, display) + check_key_typos(raw, display)
     if problems:
         raise BuildError("Metadata refused.", problems)
     authors = raw.get("author") or []
@@ -263,3 +264,35 @@ def _check_style_keys(raw: dict, display: str) -> list[Problem]:
     return [Problem(display, line, f"csl: '{_shown(given['csl'])}' and citation-style: "
                                    f"'{_shown(given['citation-style'])}' name different styles; csl: is another name "
                                    "for citation-style:, so keep one of the two", column=column)]
+
+
+# Every key the build reads. Other keys pass to Pandoc untouched (a brief's own template may use them), unless they
+# look like a misspelt one of these: that value would be silently ignored.
+KNOWN_KEYS = tuple(dict.fromkeys((*REQUIRED, *TEXT_KEYS, *LIST_KEYS)))
+
+
+def check_key_typos(raw: dict, display: str) -> list[Problem]:
+    """A key that is not one the build reads but is close to one (autor:, titel:, language:), at its line."""
+    problems = []
+    positions = getattr(raw, "key_positions", {})
+    for key in raw:
+        if not isinstance(key, str) or key in KNOWN_KEYS:
+            continue
+        closest = _closest_key(key)
+        if closest is not None:
+            line, column = positions.get(key, (None, None))
+            problems.append(Problem(display, line, f"'{_shown(key)}:' is not a metadata key; did you mean "
+                                                   f"'{closest}:'?", column=column))
+    return problems
+
+
+def _closest_key(key: str) -> str | None:
+    folded = key.lower().replace("_", "-")
+    if folded in KNOWN_KEYS:
+        return folded  # Title:, short_title:
+    found = difflib.get_close_matches(folded, KNOWN_KEYS, n=1, cutoff=0.75)
+    if found:
+        return found[0]
+    # A longer or shorter spelling of a key: language: for lang:, short: for short-title:.
+    return next((known for known in KNOWN_KEYS if len(min(known, folded, key=len)) >= 4
+                 and (folded.startswith(known) or known.startswith(folded))), None)
