@@ -83,7 +83,7 @@ def create_brief(folder: Path, *, title: str, number: str, author: str, date: dt
             text = fill(data.decode("utf-8"), values)
             problems = check_filled(text)
             if problems:
-                raise BuildError("new: the brief was not written.", problems)
+                raise BuildError("new: nothing was written: the values given would fail the build.", problems)
             data = text.encode("utf-8")
         files.append((relative, data))
     written = []
