@@ -313,3 +313,20 @@ def test_image_from_the_brief_folder_and_other_separators(made, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "data:image/svg+xml;base64," in (brief / "dist" / "qi-brief-51.html").read_text(encoding="utf-8")
+
+
+def test_readme_example_builds_clean(made, tmp_path):
+    """README's "Writing a brief" example (its section and its references.yaml) builds with no warnings and passes `check`."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    part = text[text.index("## Writing a brief"):text.index("## Security")]
+    section = re.search(r"```markdown\n(.*?)```", part, re.S).group(1)
+    references = re.search(r"```yaml\n(.*?)```", part, re.S).group(1)
+    brief = tmp_path / "brief"
+    shutil.copytree(made[0], brief)
+    (brief / ARGUMENT).write_text(section, encoding="utf-8")
+    (brief / "references.yaml").write_text(references, encoding="utf-8")
+    (brief / "content" / "figures" / "figure-1.svg").rename(brief / "content" / "figures" / "chart.svg")
+    done = run_cli("build", "--root", str(brief), "--format", "html")
+    assert (done.returncode, done.stderr) == (0, "")
+    done = run_cli("check", "--root", str(brief))
+    assert (done.returncode, done.stderr) == (0, "")
