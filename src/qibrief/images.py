@@ -110,5 +110,6 @@ def find_image(path_text: str, root: Path) -> ImageLookup:
             if resolved.is_file():
                 return ImageLookup(found=resolved, looked=())
         normal = Path(os.path.normpath(place))
-        looked.append((str(normal.relative_to(root)) if normal.is_relative_to(root) else str(place)) + label)
+        if within and normal.is_relative_to(root):  # a place outside is not worth naming (nor the machine's folders)
+            looked.append(str(normal.relative_to(root)) + label)
     return ImageLookup(found=None, looked=tuple(looked), outside=not inside)

@@ -392,9 +392,9 @@ def _data_url(target: str, root: Path) -> str:
     found = find_image(unquote(urlsplit(target).path), root).found  # next to the sections, else the brief's folder
     try:
         if found is None:
-            raise brieffiles.FileRefused(Problem(f"image {target}", None, "not found"))
+            raise FileNotFoundError(target)
         data = brieffiles.read_bytes(found, display=f"image {target}", within=(root,), limit=limit)
-    except brieffiles.FileRefused:
+    except (brieffiles.FileRefused, FileNotFoundError):
         raise BuildError(f"image {target}: not a file of at most {limit // 1_000_000} MB inside the project") from None
     try:
         mime = image_type(data)
