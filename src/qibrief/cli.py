@@ -36,6 +36,7 @@ def main(ctx: click.Context, debug: bool) -> None:
       python build.py
       python build.py build --format pdf
       python build.py check
+      python build.py new briefs/51 --number 51
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -134,6 +135,32 @@ def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | 
         for path in written:
             click.echo(f"wrote {path}")
         click.echo(f"Built in {time.perf_counter() - start:.2f} s")
+
+    _run(ctx, action)
+
+
+@main.command("new")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--number", default="1", show_default=True, help="The brief's number in its series (names the files).")
+@click.option("--title", default="Title of the Brief", show_default=True, help="The brief's title.")
+@click.option("--author", default="Author Name", show_default=True, help="The author's name.")
+@click.pass_context
+def new_command(ctx: click.Context, directory: Path, number: str, title: str, author: str) -> None:
+    """Write a new brief folder (DIR, new or empty) that builds at once: metadata.yaml with every key explained,
+    references.yaml with one entry, two sections showing every construct, an image, a .gitignore for dist/.
+
+    \b
+    Example:
+      python build.py new briefs/51 --number 51 --title "The Next Brief" --author "Ada Example"
+    """
+    import datetime as dt
+
+    from .scaffold import create_brief
+
+    def action() -> None:
+        for path in create_brief(directory, title=title, number=number, author=author, date=dt.date.today()):
+            click.echo(f"wrote {path}")
+        click.echo(f"Next: python3 build.py build --root {directory}")
 
     _run(ctx, action)
 

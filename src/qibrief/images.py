@@ -4,17 +4,26 @@ One owner for the rules the lint (images in sections), pandoc.embed_images (the 
 page) and fetcher.ProjectFetcher (whatever WeasyPrint loads) apply alike: a raster image whose header declares more
 than MAX_IMAGE_PIXELS (a decompression bomb: a small PNG can claim 400 megapixels) and an SVG with a DOCTYPE or
 entities (entity expansion bombs need one) are refused; the header is read, the pixels never decoded.
+
+It also owns where an image written in a section is found (find_image): next to the section files first
+(content/figures/map.png for `figures/map.png`), then from the brief's folder; the lint and the embedding of
+images into the outputs look it up the same way.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 import warnings
+from dataclasses import dataclass
+from pathlib import Path
 
 # A Letter page at 300 dpi is 8.4 megapixels; four times that is ample for any figure in a brief.
 MAX_IMAGE_PIXELS = 35_000_000
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+# Section files all sit in the brief's content/ folder (sections.collect_sections): "next to the section".
+SECTIONS_FOLDER = "content"
 _SVG_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!DOCTYPE\s+)?svg\b", re.IGNORECASE | re.DOTALL)
 # What Pillow's PNG, JPEG, GIF, WebP, BMP and TIFF plugins accept: only such bytes go to Pillow, whose first
 # open imports every image plugin (a twentieth of a second in each build, spent on the brand fonts).
@@ -67,3 +76,40 @@ def image_type(data: bytes) -> str:
     if found and found[0] in IMAGE_TYPES:
         return IMAGE_TYPES[found[0]]
     raise ValueError("not a PNG, JPEG, GIF, WebP or SVG image")
+
+
+@dataclass(frozen=True)
+class ImageLookup:
+    """Where an image path led: the file found (resolved, inside the brief), or the places looked in (as shown
+    in messages), and whether every place pointed outside the brief."""
+
+    found: Path | None
+    looked: tuple[str, ...]
+    outside: bool = False
+
+    def not_found(self, shown: str) -> str:
+        """The message for an image found nowhere, naming each place it was looked for."""
+        return f"image {shown} is not a file in the project: looked for {' and '.join(self.looked)}"
+
+
+def find_image(path_text: str, root: Path) -> ImageLookup:
+    """Find an image's file: a relative path next to the section files (content/) first, then from the brief's
+    folder `root` (resolved); an absolute path as it is. A place that exists but leads out of the brief (a link,
+    '..') stops the search as outside: it is refused, never passed over for the next place."""
+    written = Path(path_text)
+    places = ([(written, "")] if written.is_absolute() else
+              [(root / SECTIONS_FOLDER / written, " (next to the section)"), (root / written, " (from the brief's folder)")])
+    looked, inside = [], 0
+    for place, label in places:
+        resolved = place.resolve()
+        within = resolved.is_relative_to(root)
+        inside += within
+        if os.path.lexists(place) or resolved.exists():
+            if not within:
+                return ImageLookup(found=None, looked=(), outside=True)
+            if resolved.is_file():
+                return ImageLookup(found=resolved, looked=())
+        normal = Path(os.path.normpath(place))
+        if within and normal.is_relative_to(root):  # a place outside is not worth naming (nor the machine's folders)
+            looked.append(str(normal.relative_to(root)) + label)
+    return ImageLookup(found=None, looked=tuple(looked), outside=not inside)

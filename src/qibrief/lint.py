@@ -6,7 +6,8 @@ attribute value carrying a URL or CSS; images that are not PNG, JPEG, GIF, WebP 
 project, or that declare too many pixels; links to local files outside the project or with schemes other
 than http, https and mailto; deep nesting, long backtick runs and '<'-laden words, on which Pandoc's
 Markdown reader runs for minutes; metadata keys that make Pandoc read files of its choosing; reference ids
-that are not text, or repeated; inputs that are links out of the project. And what would make the screen PDF
+that are not text, or repeated; inputs that are links out of the project; fenced divs and custom styles that
+are not the brand's blocks (blocks.py), which would be rendered unstyled. And what would make the screen PDF
 fail PDF/UA-1: a heading that skips a level (the cover's title is the first, level-1, heading), an image
 with no alternative text.
 
@@ -28,8 +29,9 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 from . import brieffiles, citestyle
+from .blocks import block_problems
 from .document import plain_text
-from .images import image_type
+from .images import find_image, image_type
 from .metadata import texts_in
 from .pandoc import run_pandoc
 from .problems import Problem, shorten
@@ -62,9 +64,10 @@ _SOURCEPOS_KEYS = ("data-pos", "wrapper")
 _DIMENSION = re.compile(r"^\d{1,5}(\.\d{1,4})?(px|cm|mm|in|pt|em|%)?$")
 _DANGEROUS_VALUE = re.compile(r"url\s*\(|expression\s*\(|[a-z][a-z0-9+.-]*:|//|[<>\\@;{}]", re.IGNORECASE)
 _LINK_SCHEMES = ("http", "https", "mailto")
-# Metadata keys Pandoc acts on by reading a file or URL (with or without --sandbox, for citeproc).
+# Metadata keys Pandoc acts on by reading a file or URL (with or without --sandbox, for citeproc). Not `csl:`:
+# the build reads it as citation-style: (metadata.STYLE_KEYS) and hands Pandoc the style itself (--csl, which wins
+# over the metadata file's key).
 REFUSED_METADATA = {
-    "csl": "the citation style is 'citation-style:' (a name, or a .csl file in styles/)",
     "bibliography": "the bibliography is references.yaml",
     "citation-abbreviations": "Pandoc would read the file it names",
     "references": "references live in references.yaml",
@@ -436,6 +439,8 @@ def _walk(start: Any, root: Path, *, metadata: bool = False) -> Iterator[tuple[F
                     here = value
             if attr[2] and not _only_sourcepos(attr[2]):
                 yield from ((finding, here) for finding in _check_attr(attr))
+            if kind in ("Div", "Span"):  # only the brand's blocks, styled by class (blocks.py)
+                yield from ((Finding(message, needle), here) for message, needle in block_problems(kind, attr[1], attr[2]))
             content = content[:index] + content[index + 1:]
         if kind == "Note" and metadata:
             yield Finding("a note is not allowed in metadata; put notes in a section", "^["), here
@@ -569,19 +574,24 @@ def _check_target(kind: str, target: str, root: Path) -> Finding | None:
     path_text = unquote(parts.path)
     if not path_text:
         return None
-    candidate = Path(path_text)
-    resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
-    if not resolved.is_relative_to(root):
-        return Finding(f"{noun} {shown} points outside the project; refused", stripped[:40])
     if kind == "Image":
-        if not resolved.is_file():
-            return Finding(f"image {shown} is not a file in the project", stripped[:40])
+        lookup = find_image(path_text, root)
+        if lookup.outside:
+            return Finding(f"image {shown} points outside the project; refused", stripped[:40])
+        if lookup.found is None:
+            return Finding(lookup.not_found(shown), stripped[:40])
+        resolved = lookup.found
         try:
             image_type(brieffiles.read_bytes(resolved, display=shown, within=(root,), limit=brieffiles.MAX_IMAGE_BYTES))
         except brieffiles.FileRefused as exc:
             return Finding(f"image {shown} refused: {exc.problem.message.removesuffix('; refused')}", stripped[:40])
         except ValueError as exc:
             return Finding(f"image {shown} refused: {exc}", stripped[:40])
+        return None
+    candidate = Path(path_text)
+    resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
+    if not resolved.is_relative_to(root):
+        return Finding(f"{noun} {shown} points outside the project; refused", stripped[:40])
     return None
 
 

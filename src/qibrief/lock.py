@@ -49,16 +49,19 @@ def output_lock(out: Path) -> Iterator[None]:
         raise BuildError(f"{out}: the output folder is a symbolic link; refused (nothing was written). "
                          "Remove the link, or build elsewhere with --out")
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        created = _create_folders(out)
     except OSError as exc:
         raise BuildError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
     if not os.access(out, os.W_OK | os.X_OK):
+        _remove_empty(created)
         raise BuildError(f"{out}: the output folder is not writable; previous files left in place")
     try:
         # O_NOFOLLOW: a link put in place of the folder since the check above is not followed either.
         fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
+        _remove_empty(created)
         raise BuildError(f"{out}: cannot open the output folder ({exc.strerror or exc})") from None
+    locked = False
     try:
         check_output_folder(out)
         try:
@@ -70,9 +73,46 @@ def output_lock(out: Path) -> Iterator[None]:
             ) from None
         except OSError as exc:
             raise BuildError(f"{out}: cannot lock the output folder ({exc.strerror or exc})") from None
+        locked = True
         yield
     finally:
+        # A failed build (or a clean with nothing to clean) leaves no empty dist/ or --out folder behind; removed
+        # while the lock is still held, so no other build has started writing into it.
+        if locked:
+            _remove_empty(created)
         os.close(fd)  # the last close drops the lock
+
+
+def _create_folders(out: Path) -> list[Path]:
+    """Create `out` and any missing parents; return the folders this call created, deepest first (a folder
+    another process created meanwhile is not ours to remove)."""
+    missing = []
+    folder = Path(os.path.abspath(out))
+    while not os.path.lexists(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    created: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                continue
+            created.insert(0, folder)
+    except OSError:
+        _remove_empty(created)
+        raise
+    if not created and not out.is_dir():
+        out.mkdir(parents=True, exist_ok=True)  # raises the OSError that says why (a file in the way)
+    return created
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first; rmdir refuses a folder that is not empty, which is then kept
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
 
 
 def check_output_folder(out: Path) -> None:

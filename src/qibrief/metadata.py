@@ -10,6 +10,7 @@ language tag, an https page URL. The Markdown inside values is linted with the s
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -29,7 +30,9 @@ PLAIN_KEYS = ("series", "number", "organization", "notes-heading")
 _PLAIN_USE = {"notes-heading": "the notes' heading in every format"}
 _MARKDOWN = re.compile(r"[\[\]*_`<>\\^~@|]")
 TEXT_KEYS = ("title", "subtitle", "short-title", "series", "number", "organization", "date", "date-display", "lang",
-             "citation-style", "subject", "abstract", "url", "notes-heading")
+             "citation-style", "csl", "subject", "abstract", "url", "notes-heading")
+# Pandoc's own name for the citation style, accepted as a synonym: same value, same rules (citestyle.resolve_style).
+STYLE_KEYS = ("citation-style", "csl")
 # Keys that take a piece of text or a list of them.
 LIST_KEYS = ("author", "keywords")
 # A brief's date: the DOCX's zip timestamps stop at 2107, and a date outside this range is a typo.
@@ -63,6 +66,8 @@ class Metadata:
     display: str = field(default="content/metadata.yaml", compare=False, repr=False)
     text: str = field(default="", compare=False, repr=False)
     notes_heading: str = NOTES_HEADING
+    # The key that named the style (citation-style: or csl:), for messages about it.
+    style_key: str = "citation-style"
 
     @property
     def slug(self) -> str:
@@ -225,12 +230,14 @@ def read_metadata(path: Path, display: str) -> Metadata:
             problems.append(Problem(display, line, f"date {date.isoformat()} is outside the years {FIRST_YEAR}-"
                                                    f"{LAST_YEAR}", column=column))
             date = None
+    problems += _check_style_keys(raw, display) + check_key_typos(raw, display)
     if problems:
         raise BuildError("Metadata refused.", problems)
     authors = raw.get("author") or []
     if isinstance(authors, str):
         authors = [authors]
     title = str(raw["title"])
+    style_key = next((key for key in STYLE_KEYS if raw.get(key)), STYLE_KEYS[0])
     return Metadata(
         title=title,
         series=str(raw["series"]),
@@ -238,10 +245,54 @@ def read_metadata(path: Path, display: str) -> Metadata:
         authors=tuple(authors),
         lang=str(raw["lang"]),
         date=date,
-        citation_style=str(raw.get("citation-style") or DEFAULT_STYLE),
+        citation_style=str(raw.get(style_key) or DEFAULT_STYLE),
         short_title=str(raw.get("short-title") or title),
         raw=raw,
         display=display,
         text=text,
         notes_heading=str(raw.get("notes-heading") or NOTES_HEADING).strip() or NOTES_HEADING,
+        style_key=style_key,
     )
+
+
+def _check_style_keys(raw: dict, display: str) -> list[Problem]:
+    # csl: is Pandoc's name for citation-style:; both may be given only if they name the same style.
+    given = {key: str(raw[key]).strip() for key in STYLE_KEYS if _is_text(raw.get(key)) and str(raw[key]).strip()}
+    if len(set(given.values())) < 2:
+        return []
+    line, column = raw.where("csl", value=True) if hasattr(raw, "where") else (None, None)
+    return [Problem(display, line, f"csl: '{_shown(given['csl'])}' and citation-style: "
+                                   f"'{_shown(given['citation-style'])}' name different styles; csl: is another name "
+                                   "for citation-style:, so keep one of the two", column=column)]
+
+
+# Every key the build reads. Other keys pass to Pandoc untouched (a brief's own template may use them), unless they
+# look like a misspelt one of these: that value would be silently ignored.
+KNOWN_KEYS = tuple(dict.fromkeys((*REQUIRED, *TEXT_KEYS, *LIST_KEYS)))
+
+
+def check_key_typos(raw: dict, display: str) -> list[Problem]:
+    """A key that is not one the build reads but is close to one (autor:, titel:, language:), at its line."""
+    problems = []
+    positions = getattr(raw, "key_positions", {})
+    for key in raw:
+        if not isinstance(key, str) or key in KNOWN_KEYS:
+            continue
+        closest = _closest_key(key)
+        if closest is not None:
+            line, column = positions.get(key, (None, None))
+            problems.append(Problem(display, line, f"'{_shown(key)}:' is not a metadata key; did you mean "
+                                                   f"'{closest}:'?", column=column))
+    return problems
+
+
+def _closest_key(key: str) -> str | None:
+    folded = key.lower().replace("_", "-")
+    if folded in KNOWN_KEYS:
+        return folded  # Title:, short_title:
+    found = difflib.get_close_matches(folded, KNOWN_KEYS, n=1, cutoff=0.75)
+    if found:
+        return found[0]
+    # A longer or shorter spelling of a key: language: for lang:, short: for short-title:.
+    return next((known for known in KNOWN_KEYS if len(min(known, folded, key=len)) >= 4
+                 and (folded.startswith(known) or known.startswith(folded))), None)

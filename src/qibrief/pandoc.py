@@ -19,7 +19,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from . import brieffiles
-from .images import image_type
+from .images import find_image, image_type
 from .problems import BuildError, Problem
 from .sections import Section
 
@@ -393,10 +393,12 @@ def embed_images(ast: bytes, root: Path) -> bytes:
 
 def _data_url(target: str, root: Path) -> str:
     limit = brieffiles.MAX_IMAGE_BYTES
+    found = find_image(unquote(urlsplit(target).path), root).found  # next to the sections, else the brief's folder
     try:
-        data = brieffiles.read_bytes(root / unquote(urlsplit(target).path), display=f"image {target}", within=(root,),
-                                     limit=limit)
-    except brieffiles.FileRefused:
+        if found is None:
+            raise FileNotFoundError(target)
+        data = brieffiles.read_bytes(found, display=f"image {target}", within=(root,), limit=limit)
+    except (brieffiles.FileRefused, FileNotFoundError):
         raise BuildError(f"image {target}: not a file of at most {limit // 1_000_000} MB inside the project") from None
     try:
         mime = image_type(data)

@@ -126,7 +126,8 @@ def plan_build(config: BuildConfig, epoch: int | None = None) -> Plan:
     meta = cache.remembered_metadata(config.out, project.read_bytes(project.metadata_file)) if config.use_cache else None
     if meta is None:
         meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
-    csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
+    csl = resolve_style(meta.citation_style, project.root, project.styles_dir,
+                        key=getattr(meta, "style_key", "citation-style"))  # a cache memo has no key: the style was found
     epoch = source_date_epoch(project, meta) if epoch is None else epoch
     names = file_names(meta.slug, config.formats)
     inputs = gather_inputs(project, csl, config, epoch)

@@ -80,7 +80,7 @@ def locate_project(root: Path) -> Project:
         raise BuildError(f"{root}: not a folder")
     content = root / "content"
     if not content.is_dir():
-        raise BuildError(f"{root}: no content/ folder; expected content/NN.name.md sections and content/metadata.yaml")
+        raise BuildError(f"{root}: no content/ folder; expected content/NN-name.md sections and content/metadata.yaml")
     references = root / "references.yaml"
     if not references.is_file():
         raise BuildError(f"{root}: no references.yaml (CSL-YAML bibliography)")

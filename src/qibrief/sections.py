@@ -1,4 +1,4 @@
-"""Section files: content/NN.name.md, read in the order of their two-digit prefix."""
+"""Section files: content/NN.name.md (or NN-name.md, NN_name.md), read in the order of their two-digit prefix."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from . import brieffiles
 from .brieffiles import MAX_SECTION_BYTES
 from .problems import Problem
 
-SECTION_NAME = re.compile(r"^(\d{2})\.[A-Za-z0-9][A-Za-z0-9._-]*\.md$")
+# Manubot's NN.name.md, and the NN-name.md and NN_name.md of Quarto, bookdown and most Pandoc projects.
+SECTION_NAME = re.compile(r"^(\d{2})[._-][A-Za-z0-9][A-Za-z0-9._-]*\.md$")
+SEPARATORS = ".-_"
+# Files an author may have meant as a section: Markdown under another extension (Quarto's .qmd, R Markdown's
+# .Rmd), or numbered text. Anything else in content/ (metadata.yaml, images, a figures/ folder, notes.txt) is
+# not a section and is left alone.
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".qmd", ".rmd")
+_NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @dataclass(frozen=True)
@@ -34,14 +41,14 @@ def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Sectio
     seen_prefix: dict[str, str] = {}
     inside = display_root.resolve()
     try:
-        candidates = sorted(p for p in content_dir.iterdir() if p.suffix == ".md" and p.name.lower() != "readme.md")
+        candidates = sorted(p for p in content_dir.iterdir() if _looks_like_section(p.name))
     except OSError as exc:
         return [], [Problem(_shown(content_dir, display_root), None, f"cannot list the folder ({exc.strerror or exc})")]
     for path in candidates:
         display = _shown(path, display_root)
         match = SECTION_NAME.match(path.name)
         if not match:
-            problems.append(Problem(display, None, "section file name must be NN.name.md (two-digit prefix)"))
+            problems.append(Problem(display, None, name_problem(path.name)))
             continue
         prefix = match.group(1)
         if prefix in seen_prefix:
@@ -54,11 +61,66 @@ def collect_sections(content_dir: Path, display_root: Path) -> tuple[list[Sectio
             continue
         problems.extend(_check_text(display, text))
         sections.append(Section(path=path, display=display, text=text))
-    if not candidates:
-        problems.append(Problem(_shown(content_dir, display_root), None, "no section files (expected NN.name.md)"))
+    if not sections and not problems:
+        problems.append(Problem(_shown(content_dir, display_root), None,
+                                "no section files (expected NN-name.md, NN.name.md or NN_name.md)"))
     elif sections and not any(s.text.strip() for s in sections):
         problems.append(Problem(sections[0].display, None, "every section file is empty"))
     return sections, problems
+
+
+def _looks_like_section(name: str) -> bool:
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or stem.lower() == "readme":
+        return False
+    return f".{suffix.lower()}" in _MARKDOWN_SUFFIXES or (suffix.lower() == "txt" and stem[:1].isdigit())
+
+
+def name_problem(name: str) -> str:
+    """What is wrong with a file name that is not a section name (NN-name.md, NN.name.md or NN_name.md), and
+    the name it could have."""
+    stem, _, suffix = name.rpartition(".")
+    if name.startswith("."):
+        return "a hidden file (its name starts with '.') is not a section; rename it or remove it"
+    if suffix != "md":
+        return (f"a section file ends in .md, not .{suffix}; rename it {stem}.md" if SECTION_NAME.match(f"{stem}.md")
+                else f"a section file ends in .md, not .{suffix}, and its name is wrong too: {name_problem(stem + '.md')}")
+    digits = re.match(r"^\d*", stem).group(0)
+    rest = stem[len(digits):]
+    example = f"01-{_example_name(rest.lstrip(SEPARATORS + ' '))}.md"
+    if not digits:
+        return (f"no two-digit prefix: a section file's name starts with its place in the order, such as "
+                f"{example}")
+    if len(digits) != 2:
+        count = "one digit" if len(digits) == 1 else f"{len(digits)} digits"
+        two = f"{int(digits):02d}" if int(digits) < 100 else "01"
+        return (f"the prefix '{digits}' has {count}, not two; write it as two digits, such as "
+                f"{two}-{_example_name(rest.lstrip(SEPARATORS + ' '))}.md")
+    if not rest:
+        return f"no name after the prefix {digits}; write a name after a separator, such as {digits}-introduction.md"
+    if rest[0] not in SEPARATORS:
+        if _NAME_PART.match(rest):
+            return (f"the separator is missing after the prefix {digits}; write {digits}-{rest}.md "
+                    f"(or {digits}.{rest}.md, {digits}_{rest}.md)")
+        shown = "a space" if rest[0] == " " else f"'{rest[0]}'"
+        return (f"{shown} after the prefix {digits} is not a separator; write -, . or _, such as "
+                f"{digits}-{_example_name(rest[1:])}.md")
+    part = rest[1:]
+    if not part:
+        return f"no name after '{digits}{rest[0]}'; write one, such as {digits}{rest[0]}introduction.md"
+    bad = next((char for char in part if not re.match(r"[A-Za-z0-9._-]", char)), None)
+    if bad is not None:
+        shown = "a space" if bad == " " else f"'{bad}'"
+        return (f"the name '{part}' holds {shown}; a section's name is ASCII letters, digits, '.', '-' and '_', "
+                f"such as {digits}{rest[0]}{_example_name(part)}.md")
+    return (f"the name '{part}' starts with '{part[0]}'; start it with a letter or digit, such as "
+            f"{digits}{rest[0]}{_example_name(part)}.md")
+
+
+def _example_name(text: str) -> str:
+    # The author's own words, made into a name a section may have; "introduction" when nothing is left.
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    return "-".join(words).lower() or "introduction"
 
 
 def _shown(path: Path, display_root: Path) -> str:

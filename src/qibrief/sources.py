@@ -39,7 +39,7 @@ def collect_sources(root: Path) -> Sources:
     brand = read_brand(project.styles_dir, project.display(project.styles_dir / "brand.yaml"))
     sections, problems = collect_sections(project.content_dir, project.root)
     warnings = fail_on(problems, "Reading sections")
-    csl = resolve_style(meta.citation_style, project.root, project.styles_dir)
+    csl = resolve_style(meta.citation_style, project.root, project.styles_dir, key=meta.style_key)
     style = load_style(csl, display=project.display(csl), within=project.allowed_roots, styles_dir=project.styles_dir)
     template = read_template(project, TEMPLATE)
     fail_on(lint.lint_before_parse(project, meta, sections, csl), "Checking the sources")

@@ -13,6 +13,7 @@ from . import brand as brandmod
 from . import docx, fonts, lint
 from . import html as htmlmod
 from . import pdf as pdfmod
+from .blocks import style_blocks
 from .brieffiles import MAX_STYLESHEET_BYTES
 from .citestyle import pandoc_style
 from .formats import FORMATS
@@ -126,7 +127,8 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
-    run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(ast, sources.meta.url),
+    # A block's class gives its paragraphs the brand's Word style (blocks.style_blocks): no custom-style= in sources.
+    run = run_pandoc(docx_args(Path("reference.docx")), stdin=style_blocks(docx_links(ast, sources.meta.url)),
                      source_date_epoch=epoch, cwd=sources.project.root, files=reference, what="writing the DOCX")
     fonts = {path: sources.project.read_bytes(path) for path in docx.font_files(sources.brand)}
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch, fonts=fonts)
