@@ -1,25 +1,41 @@
-"""The DOCX's notes: Word footnotes or endnotes, one reference per note, numbered 1..N in decimal, no restart."""
+"""The DOCX's notes: Word footnotes or endnotes, one reference per note, numbered 1..N in decimal, no restart.
+
+A returned DOCX is read in both views of its pending tracked changes: the accepted view is the document the
+rules judge; a note deleted or inserted with Track Changes is reported as a pending change (a warning), and
+the rejected view (the document before those changes) is what the comparison across formats reads. Messages
+say where an editor looks: the note number Word shows (order of the references), the section's heading and
+the end of the sentence before the marker; never an XML id.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from dataclasses import dataclass, field
 
 from .. import safexml
 from ..problems import Problem, shorten
-from .handtyped import describe, glued_numbers, superscript_digits
+from . import revisions
+from .handtyped import glued_numbers, superscript_digits
 from .rendered import Marker, RenderedNotes
-from .text import normalise
+from .text import describe_place, normalise, word_changes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": W}
 # Word's defaults when a document says nothing: footnotes 1, 2, 3; endnotes i, ii, iii.
 _DEFAULT_FORMAT = {"footnote": "decimal", "endnote": "lowerRoman"}
 _SEPARATORS = {"separator", "continuationSeparator", "continuationNotice"}
+_KINDS = ("footnote", "endnote")
+_HEADING_NAME = re.compile(r"heading [1-9]")
 
 
 def _w(name: str) -> str:
     return f"{{{W}}}{name}"
+
+
+_TEXT_TAGS = (_w("t"), _w("tab"), _w("br"), _w("noBreakHyphen"), _w("cr"))
+_REFERENCES = {_w("footnoteReference"): "footnote", _w("endnoteReference"): "endnote"}
 
 
 def _parse(archive: zipfile.ZipFile, member: str):
@@ -30,23 +46,144 @@ def _parse(archive: zipfile.ZipFile, member: str):
     return safexml.parse(data)
 
 
+def _node_text(node) -> str:
+    if node.tag == _w("t"):
+        return node.text or ""
+    return "-" if node.tag == _w("noBreakHyphen") else " "
+
+
 def _text(element) -> str:
-    """Visible text of a run container: w:t, tabs and breaks, without deleted text or note numbers."""
-    parts = []
-    for node in element.iter(_w("t"), _w("tab"), _w("br"), _w("noBreakHyphen")):
-        if any(a.tag == _w("del") for a in node.iterancestors()):
+    """Visible text of a run container: w:t, tabs and breaks (no deleted text: views have none)."""
+    return "".join(_node_text(node) for node in element.iter(*_TEXT_TAGS))
+
+
+def _own_runs(paragraph):
+    """The paragraph's runs, without those of paragraphs nested in it (text boxes)."""
+    for run in paragraph.iter(_w("r")):
+        if next(run.iterancestors(_w("p")), None) is paragraph:
+            yield run
+
+
+def _superscript(run) -> bool:
+    align = run.find("w:rPr/w:vertAlign", _NS)
+    return align is not None and align.get(_w("val")) == "superscript"
+
+
+def _custom_mark(reference) -> bool:
+    return reference.get(_w("customMarkFollows")) in ("1", "true", "on")
+
+
+def heading_styles(styles) -> set[str]:
+    """The paragraph style ids that are headings: named "heading N" or given an outline level."""
+    found = set()
+    if styles is None:
+        return found
+    for style in styles.iter(_w("style")):
+        name = style.find("w:name", _NS)
+        level = style.find("w:pPr/w:outlineLvl", _NS)
+        if (name is not None and _HEADING_NAME.fullmatch((name.get(_w("val")) or "").lower())) or (
+                level is not None and level.get(_w("val")) not in (None, "9")):
+            found.add(style.get(_w("styleId")))
+    return found
+
+
+def _is_heading(paragraph, headings: set[str]) -> bool:
+    style = paragraph.find("w:pPr/w:pStyle", _NS)
+    level = paragraph.find("w:pPr/w:outlineLvl", _NS)
+    return (style is not None and style.get(_w("val")) in headings) or (
+        level is not None and level.get(_w("val")) not in (None, "9"))
+
+
+def _after_note(k: int) -> str:
+    return f"after note {k}" if k else "before any note"
+
+
+@dataclass
+class _View:
+    """One view of the document read: its notes, where each marker is, the problems, the note ids used."""
+
+    rendered: RenderedNotes
+    problems: list[Problem] = field(default_factory=list)
+    used: dict[str, int] = field(default_factory=dict)
+
+
+def _read_view(name: str, kind: str, document, notes: dict, headings: set[str], dropped: set[str]) -> _View:
+    """Number the references 1..N as Word does, with where each one is; find references to missing or shared
+    notes, notes no reference reaches (except those a pending change removes), and numbers typed by hand."""
+    view = _View(RenderedNotes(name=name, fmt="docx"))
+    rendered, problems = view.rendered, view.problems
+    body = document.find("w:body", _NS)
+    heading: str | None = None
+    k = 0
+    for paragraph in body.iter(_w("p")) if body is not None else ():
+        if _is_heading(paragraph, headings):
+            heading = _text(paragraph).strip() or heading
             continue
-        if node.tag == _w("t"):
-            parts.append(node.text or "")
-        elif node.tag == _w("noBreakHyphen"):
-            parts.append("-")
-        else:
-            parts.append(" ")
-    return "".join(parts)
+        before = ""
+        plain = ""  # the paragraph without superscript runs, for digits glued to a sentence
+        numbers: list[tuple[int, int]] = []  # (offset in plain, note number so far)
+        for run in _own_runs(paragraph):
+            superscript = _superscript(run)
+            for node in run:
+                if node.tag in _REFERENCES:
+                    if _REFERENCES[node.tag] != kind:
+                        continue
+                    place = describe_place(heading, before)
+                    if _custom_mark(node):
+                        problems.append(Problem(name, None, f"{place}: a mark typed by hand ({_after_note(k)}); "
+                                                "expected Word's automatic note number"))
+                        continue
+                    k += 1
+                    numbers.append((len(plain), k))
+                    _record(view, kind, node.get(_w("id")), k, place, before, notes)
+                elif node.tag in _TEXT_TAGS:
+                    shown = _node_text(node)
+                    if superscript and shown.strip().isdigit():
+                        problems.append(Problem(name, None, f'{describe_place(heading, before)}: superscript '
+                                                f'"{shown.strip()}" typed by hand ({_after_note(k)}); expected a Word note reference'))
+                    before += shown
+                    if not superscript:
+                        plain += shown
+        for typed in glued_numbers(plain) + superscript_digits(plain):
+            so_far = max((n for offset, n in numbers if offset <= typed.start), default=k - len(numbers))
+            problems.append(Problem(name, None, f'{describe_place(heading, plain[:typed.start])}: note number '
+                                    f'"{typed.number}" typed by hand ({_after_note(so_far)}); expected a Word note reference'))
+    previous = 0
+    for ident, note in notes.items():
+        if ident in view.used:
+            previous = view.used[ident]
+        elif ident not in dropped:
+            problems.append(Problem(name, None, f"{_after_note(previous)} in the notes: a note that no marker in the "
+                                    f"text refers to ({shorten(normalise(_note_text(note)), 40)}); Word and "
+                                    "LibreOffice do not show it"))
+    return view
 
 
-def _deleted(element) -> bool:
-    return any(a.tag == _w("del") for a in element.iterancestors())
+def _record(view: _View, kind: str, ident: str | None, k: int, place: str, before: str, notes: dict) -> None:
+    rendered = view.rendered
+    rendered.markers.append(Marker(k))
+    rendered.places[k] = place
+    rendered.contexts[k] = before
+    if ident not in notes:
+        view.problems.append(Problem(rendered.name, None, f"note {k} {place}: the marker refers to a {kind} that "
+                                     f"word/{kind}s.xml does not hold"))
+        return
+    if ident in view.used:
+        view.problems.append(Problem(rendered.name, None, f"note {k} {place}: the marker refers to the same {kind} "
+                                     f"as note {view.used[ident]}"))
+        return
+    view.used[ident] = k
+    rendered.texts[k] = _note_text(notes[ident])
+
+
+def _note_text(note) -> str:
+    return " ".join(_text(paragraph) for paragraph in note.iter(_w("p"))).strip()
+
+
+def _notes_of(part, kind: str) -> dict:
+    if part is None:
+        return {}
+    return {note.get(_w("id")): note for note in part.iter(_w(kind)) if note.get(_w("type")) not in _SEPARATORS}
 
 
 def _numbering_problems(name: str, kind: str, settings, document) -> list[Problem]:
@@ -75,112 +212,125 @@ def _numbering_problems(name: str, kind: str, settings, document) -> list[Proble
     return problems
 
 
-def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
-    """Read a DOCX's note references and notes (footnotes or endnotes); return them with the problems found."""
-    rendered = RenderedNotes(name=name, fmt="docx")
+@dataclass(frozen=True)
+class DocxParts:
+    """The parts of a DOCX the note checks read, parsed (None where the package has no such part)."""
+
+    document: object
+    settings: object
+    styles: object
+    notes: dict
+
+
+def parse_docx(data: bytes, name: str) -> tuple[DocxParts | None, list[Problem]]:
+    """The parsed parts of a DOCX, or None and the problem that stopped the reading."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         document = _parse(archive, "word/document.xml")
     except Exception as exc:  # noqa: BLE001 - zipfile and lxml raise several types for damaged input
-        return rendered, [Problem(name, None, f"cannot read the DOCX ({exc})")]
+        return None, [Problem(name, None, f"cannot read the DOCX ({exc})")]
     if document is None:
-        return rendered, [Problem(name, None, "cannot read the DOCX (no word/document.xml)")]
+        return None, [Problem(name, None, "cannot read the DOCX (no word/document.xml)")]
     try:
-        settings = _parse(archive, "word/settings.xml")
-        parts = {kind: _parse(archive, f"word/{kind}s.xml") for kind in ("footnote", "endnote")}
+        parts = DocxParts(document, _parse(archive, "word/settings.xml"), _parse(archive, "word/styles.xml"),
+                          {kind: _parse(archive, f"word/{kind}s.xml") for kind in _KINDS})
     except Exception as exc:  # noqa: BLE001
-        return rendered, [Problem(name, None, f"cannot read the DOCX's notes ({exc})")]
-    problems: list[Problem] = []
+        return None, [Problem(name, None, f"cannot read the DOCX's notes ({exc})")]
+    return parts, []
 
-    references = {
-        kind: [r for r in document.iter(_w(f"{kind}Reference")) if not _deleted(r)] for kind in ("footnote", "endnote")
-    }
-    used = [kind for kind in ("footnote", "endnote") if references[kind]]
-    if len(used) == 2:
+
+def note_kind(parts: DocxParts) -> tuple[str, list]:
+    """The kind of note the document uses ('endnote' or 'footnote') and its references, in every view."""
+    references = {kind: list(parts.document.iter(_w(f"{kind}Reference"))) for kind in _KINDS}
+    used = [kind for kind in _KINDS if references[kind]]
+    kind = used[-1] if used else ("endnote" if parts.notes["endnote"] is not None else "footnote")
+    return kind, references[kind]
+
+
+def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
+    """Read a DOCX's note references and notes (footnotes or endnotes); return them with the problems found."""
+    parts, problems = parse_docx(data, name)
+    if parts is None:
+        return RenderedNotes(name=name, fmt="docx"), problems
+    document = parts.document
+    mixed = {kind: [r for r in document.iter(_w(f"{kind}Reference")) if revisions.revision_of(r) is None
+                    or revisions.revision_of(r).kind == "inserted"] for kind in _KINDS}
+    if mixed["footnote"] and mixed["endnote"]:
         problems.append(Problem(
-            name, None, f"mixes {len(references['footnote'])} footnotes and {len(references['endnote'])} endnotes; "
+            name, None, f"mixes {len(mixed['footnote'])} footnotes and {len(mixed['endnote'])} endnotes; "
             "expected one kind of note"
         ))
-    kind = used[-1] if used else ("endnote" if parts["endnote"] is not None else "footnote")
-
-    notes = {}
-    if parts[kind] is not None:
-        for note in parts[kind].iter(_w(kind)):
-            if note.get(_w("type")) in _SEPARATORS:
-                continue
-            notes[note.get(_w("id"))] = note
-    elif references[kind]:
+    kind, references = note_kind(parts)
+    part = parts.notes[kind]
+    if part is None and references:
         problems.append(Problem(name, None, f"has {kind} references but no word/{kind}s.xml"))
-    problems += _match_notes(name, kind, references[kind], notes, rendered)
-    if references[kind] or notes:
-        problems += _numbering_problems(name, kind, settings, document)
-    problems += _typed_numbers(name, document)
+    headings = heading_styles(parts.styles)
+    changes = {ref.get(_w("id")): revisions.revision_of(ref) for ref in references}
+    deleted = {i for i, r in changes.items() if r is not None and r.kind == "deleted"}
+    inserted = {i for i, r in changes.items() if r is not None and r.kind == "inserted"}
+    accepted = _read_view(name, kind, revisions.accepted(document),
+                          _notes_of(revisions.accepted(part) if part is not None else None, kind), headings, deleted)
+    problems += accepted.problems
+    rendered = accepted.rendered
+    if revisions.has_revisions(document) or (part is not None and revisions.has_revisions(part)):
+        original = _read_view(name, kind, revisions.rejected(document),
+                              _notes_of(revisions.rejected(part) if part is not None else None, kind), headings, inserted)
+        rendered.original = original.rendered
+        problems += _pending(name, kind, references, changes, accepted, original, _notes_of(part, kind))
+    if references or _notes_of(part, kind):
+        problems += _numbering_problems(name, kind, parts.settings, document)
     return rendered, problems
 
 
-def _match_notes(name: str, kind: str, references: list, notes: dict, rendered: RenderedNotes) -> list[Problem]:
-    """Number the references 1..N as Word does, record each note's text in `rendered`, and find references to
-    missing or shared notes and notes no reference reaches."""
-    problems: list[Problem] = []
-    first_use: dict[str, int] = {}
-    k = 0
-    for reference in references:
-        ident = reference.get(_w("id"))
-        if reference.get(_w("customMarkFollows")) in ("1", "true", "on"):
-            problems.append(Problem(
-                name, None, f"{kind} w:id={ident}: marker after note {k} is typed by hand (w:customMarkFollows); "
-                "expected Word's automatic number"
-            ))
-            continue
-        k += 1
-        rendered.markers.append(Marker(k))
-        if ident not in notes:
-            problems.append(Problem(name, None, f"note {k}: marker refers to {kind} w:id={ident}, which does not exist"))
-            continue
-        if ident in first_use:
-            problems.append(Problem(
-                name, None, f"note {k}: marker refers to the same {kind} as note {first_use[ident]} (w:id={ident})"
-            ))
-        else:
-            first_use[ident] = k
-        rendered.texts[k] = _note_text(notes[ident], kind)
-    for ident, note in notes.items():
-        if ident not in first_use:
-            problems.append(Problem(
-                name, None, f'{kind} w:id={ident} ("{shorten(normalise(_note_text(note, kind)), 40)}") has no marker in the text'
-            ))
-    return problems
-
-
-def _note_text(note, kind: str) -> str:
-    paragraphs = []
-    for paragraph in note.iter(_w("p")):
-        paragraphs.append(_text(paragraph))
-    return " ".join(paragraphs).strip()
-
-
-def _superscript(run) -> bool:
-    align = run.find("w:rPr/w:vertAlign", _NS)
-    return align is not None and align.get(_w("val")) == "superscript"
-
-
-def _typed_numbers(name: str, document) -> list[Problem]:
-    """Superscript digits and digits glued to sentences in the body: note numbers typed by hand."""
+def _pending(name: str, kind: str, references: list, changes: dict, accepted: _View, original: _View,
+             notes: dict) -> list[Problem]:
+    """Warnings for notes deleted or inserted with Track Changes and not yet accepted or rejected, and for
+    tracked edits inside a note's text; a note moved with tracking (deleted here, inserted there) is neither."""
     problems = []
-    body = document.find("w:body", _NS)
-    if body is None:
-        return problems
-    for number, paragraph in enumerate(body.iter(_w("p")), start=1):
-        for run in paragraph.iter(_w("r")):
-            if not _superscript(run):
-                continue
-            if run.find("w:footnoteReference", _NS) is not None or run.find("w:endnoteReference", _NS) is not None:
-                continue
-            shown = _text(run).strip()
-            if shown.isdigit():
-                problems.append(Problem(name, None, f'paragraph {number}: superscript "{shown}" typed by hand; expected a Word note reference'))
-        # Superscript runs are reported above; the rest of the paragraph is read for digits glued to sentences.
-        text = "".join(_text(run) for run in paragraph.iter(_w("r")) if not _superscript(run))
-        for typed in glued_numbers(text) + superscript_digits(text):
-            problems.append(Problem(name, None, f"paragraph {number}: note number {describe(typed)} typed by hand; expected a Word note reference"))
+    moved = {i for i, r in changes.items() if r is not None and r.kind == "deleted"} & {
+        i for i, r in changes.items() if r is not None and r.kind == "inserted"}
+    numbers = {"deleted": 0, "inserted": 0}  # the note number in the original view, and in the accepted one
+    for reference in references:
+        if _custom_mark(reference):
+            continue
+        change = revisions.revision_of(reference)
+        ident = reference.get(_w("id"))
+        if change is None or change.kind == "deleted":
+            numbers["deleted"] += 1
+        if change is None or change.kind == "inserted":
+            numbers["inserted"] += 1
+        if change is None or ident in moved:
+            continue
+        view = original if change.kind == "deleted" else accepted
+        k = numbers[change.kind]
+        text = shorten(normalise(view.rendered.texts.get(k, "")), 40)
+        what = "accepting it removes the note" if change.kind == "deleted" else "a new note"
+        problems.append(Problem(name, None, f"note {k} {view.rendered.places.get(k, '')}: {change.describe()}, "
+                                f"not yet accepted or rejected; {what} ({text})", severity="warning"))
+    for ident, k in accepted.used.items():
+        note = notes.get(ident)
+        before = original.used.get(ident)
+        if note is None or before is None or not revisions.has_revisions(note):
+            continue
+        old, new = original.rendered.texts.get(before, ""), accepted.rendered.texts.get(k, "")
+        if normalise(old) == normalise(new):
+            continue
+        change = _first_change(note)
+        problems.append(Problem(name, None, f"note {k} {accepted.rendered.places.get(k, '')}: its text was "
+                                f"{_edited(change)}, not yet accepted or rejected: {word_changes(old, new)}",
+                                severity="warning"))
     return problems
+
+
+def _first_change(note) -> revisions.Revision | None:
+    for node in note.iter(_w("t"), _w("delText")):
+        change = revisions.revision_of(node)
+        if change is not None:
+            return change
+    return None
+
+
+def _edited(change: revisions.Revision | None) -> str:
+    who = "" if change is None else (f" by {change.author}" if change.author else "") + (
+        f" on {change.date}" if change.date else "")
+    return f"edited with Track Changes{who}"
