@@ -334,3 +334,16 @@ def check_sources_only(root: Path) -> list[Problem]:
         # Report Pandoc's problems together with the text-level checks, not just the first failure.
         raise BuildError(exc.message, [*exc.problems, *sources.warnings, *checks.check_sources(sources, None)]) from None
     return list(sources.warnings) + checks.check_sources(sources, ast)
+
+
+def check_files(files: list[Path], root: Path, *, with_sources: bool) -> list[Problem]:
+    """The `check` command on files: each file's own rules, then their notes aligned with the brief's sources
+    (with_sources) or with what a build wrote into ROOT/dist and beside the file."""
+    from .checks.built import notes_from_ast
+
+    if not with_sources:
+        folders = tuple(dict.fromkeys(p.resolve() for p in (root / "dist", *(f.parent for f in files)) if p.is_dir()))
+        return checks.check_paths(files, built_dirs=folders)
+    sources = read_sources(root)
+    ast = json.loads(parse_brief(sources))
+    return list(sources.warnings) + checks.check_paths(files, notes_from_ast(ast, "the sources"))

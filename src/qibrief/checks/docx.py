@@ -10,6 +10,7 @@ the end of the sentence before the marker; never an XML id.
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from .. import safexml
 from ..problems import Problem, shorten
 from . import revisions
+from .chicago import looks_full
 from .handtyped import glued_numbers, superscript_digits
 from .rendered import Marker, RenderedNotes
 from .text import describe_place, normalise, word_changes
@@ -272,6 +274,8 @@ def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
                           _notes_of(revisions.accepted(part) if part is not None else None, kind), headings, deleted)
     problems += accepted.problems
     rendered = accepted.rendered
+    accepted_notes = _notes_of(revisions.accepted(part) if part is not None else None, kind)
+    problems += check_field_order(name, citation_fields(revisions.accepted(document), accepted_notes, kind, headings))
     if revisions.has_revisions(document) or (part is not None and revisions.has_revisions(part)):
         original = _read_view(name, kind, revisions.rejected(document),
                               _notes_of(revisions.rejected(part) if part is not None else None, kind), headings, inserted)
@@ -334,3 +338,142 @@ def _edited(change: revisions.Revision | None) -> str:
     who = "" if change is None else (f" by {change.author}" if change.author else "") + (
         f" on {change.date}" if change.date else "")
     return f"edited with Track Changes{who}"
+
+
+# Word citation fields (Zotero's and Mendeley's shape, which Pandoc's docx reader understands):
+# ADDIN CSL_CITATION {json} or ADDIN ZOTERO_ITEM CSL_CITATION {json} around the runs that show the citation.
+_CITATION = re.compile(r"^\s*ADDIN\s+(?:ZOTERO_ITEM\s+)?CSL_CITATION\s+(\{.*\})\s*$", re.S)
+
+
+@dataclass(frozen=True)
+class CitationField:
+    """A citation field as the reader meets it: its note (0 in the body), where it is, its CSL items (key and
+    itemData) and the text it shows."""
+
+    note: int
+    place: str
+    items: tuple[tuple[str, dict], ...]
+    text: str
+
+
+def _field_events(container, kind: str):
+    """Field marks, instruction text, visible text and note references of `container`, in document order."""
+    for node in container.iter(_w("fldChar"), _w("instrText"), _w("fldSimple"), _w(f"{kind}Reference"), *_TEXT_TAGS):
+        yield node
+
+
+def _fields_in(container, kind: str, on_reference, note: int, place_of) -> list[CitationField]:
+    found: list[CitationField] = []
+    stack: list[dict] = []
+    before = ""
+    for node in _field_events(container, kind):
+        if node.tag == _w("fldChar"):
+            mark = node.get(_w("fldCharType"))
+            if mark == "begin":
+                stack.append({"instr": "", "result": "", "shown": False, "place": place_of(before)})
+            elif mark == "separate" and stack:
+                stack[-1]["shown"] = True
+            elif mark == "end" and stack:
+                field = stack.pop()
+                found += _citation(field["instr"], field["result"], note, field["place"])
+        elif node.tag == _w("instrText"):
+            if stack:
+                stack[-1]["instr"] += node.text or ""
+        elif node.tag == _w("fldSimple"):
+            found += _citation(node.get(_w("instr")) or "", _text(node), note, place_of(before))
+        elif node.tag == _w(f"{kind}Reference"):
+            if not _custom_mark(node):
+                found += on_reference(node, before)
+        else:
+            shown = _node_text(node)
+            before += shown
+            for field in stack:
+                if field["shown"]:
+                    field["result"] += shown
+    return found
+
+
+def _citation(instruction: str, result: str, note: int, place: str) -> list[CitationField]:
+    match = _CITATION.match(instruction)
+    if match is None:
+        return []
+    try:
+        data = json.loads(match.group(1))
+        items = tuple((str(item["id"]), item.get("itemData") or {}) for item in data["citationItems"])
+    except (ValueError, KeyError, TypeError):
+        return []
+    return [CitationField(note, place, items, result)]
+
+
+def citation_fields(document, notes: dict, kind: str, headings: set[str]) -> list[CitationField]:
+    """Every citation field in reading order: the body's, and each note's where its reference stands."""
+    found: list[CitationField] = []
+    body = document.find("w:body", _NS)
+    counter = {"k": 0}
+    heading: str | None = None
+    for paragraph in body.iter(_w("p")) if body is not None else ():
+        if _is_heading(paragraph, headings):
+            heading = _text(paragraph).strip() or heading
+            continue
+        if next(paragraph.iterancestors(_w("p")), None) is not None:
+            continue
+
+        def on_reference(reference, before: str, heading=heading) -> list[CitationField]:
+            counter["k"] += 1
+            k = counter["k"]
+            note = notes.get(reference.get(_w("id")))
+            if note is None:
+                return []
+            place = f"note {k} {describe_place(heading, before)}"
+            return _fields_in(note, kind, lambda r, b: [], k, lambda b: place)
+
+        found += _fields_in(paragraph, kind, on_reference, 0,
+                            lambda b, heading=heading: describe_place(heading, b))
+    return found
+
+
+def _forms(item: dict) -> tuple[str, str]:
+    """What only a full note says of a CSL item, and what its short note says (author, short title)."""
+    names = item.get("author") or item.get("editor") or []
+    names = [n for n in names if isinstance(n, dict)]
+    family = " ".join(str(n.get("family") or n.get("literal") or "") for n in names)
+    given = " ".join(str(n.get("given") or "") for n in names)
+    title = str(item.get("title") or "")
+    short = str(item.get("title-short") or item.get("shortTitle") or title)
+    issued = item.get("issued") or {}
+    year = ""
+    if isinstance(issued, dict) and issued.get("date-parts"):
+        try:
+            year = str(issued["date-parts"][0][0])
+        except (IndexError, KeyError, TypeError):
+            year = ""
+    full = " ".join(str(x) for x in (given, family, title, item.get("container-title") or "",
+                                     item.get("publisher") or "", item.get("publisher-place") or "", year,
+                                     item.get("URL") or "", item.get("DOI") or ""))
+    return full, f"{family} {short}"
+
+
+def _segments(field: CitationField) -> list[str]:
+    # A field with several items shows them joined by "; "; when the count matches, each part is one item.
+    parts = field.text.split("; ")
+    return parts if len(parts) == len(field.items) else [field.text] * len(field.items)
+
+
+def check_field_order(name: str, fields: list[CitationField]) -> list[Problem]:
+    """Chicago's order on the citation fields: each key's first citation full, every later one short."""
+    problems = []
+    first: dict[str, tuple[str, bool | None]] = {}
+    for field in fields:
+        where = field.place if field.note else f"a citation {field.place}"
+        for (key, item), segment in zip(field.items, _segments(field)):
+            full = looks_full(segment, *_forms(item))
+            label = f"note {field.note}" if field.note else "the body"
+            if key not in first:
+                first[key] = (label, full)
+                if full is False:
+                    problems.append(Problem(name, None, f"{where}: first citation of @{key} is in short form; "
+                                            "expected the full form"))
+            elif full is True and first[key][1] is not False and first[key][0] != label:
+                problems.append(Problem(name, None, f"{where}: @{key} is cited in full again (first in "
+                                        f"{first[key][0]}); expected the short form"))
+    return problems

@@ -1,0 +1,95 @@
+"""What was built, as `check FILE` compares a returned file with it: the notes the brief's sources render to,
+the HTML an earlier build wrote (vouched for by the signed cache record), or the note count a release wrote
+into manifest.json."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .. import cache
+from ..document import notes as ast_notes
+from ..problems import Problem
+from .html import read_html
+from .rendered import RenderedNotes
+
+
+def _contexts(node: Any, parts: list[str], found: list[str]) -> None:
+    """The text before each note in its block, in note order (the order document.notes gives)."""
+    if isinstance(node, list):
+        for item in node:
+            _contexts(item, parts, found)
+        return
+    if not isinstance(node, dict):
+        return
+    kind, content = node.get("t"), node.get("c")
+    if kind == "Note":
+        found.append("".join(parts))
+        return
+    if kind == "Str":
+        parts.append(content)
+    elif kind in ("Space", "SoftBreak", "LineBreak"):
+        parts.append(" ")
+    elif kind in ("Para", "Plain", "Header", "LineBlock"):
+        parts.clear()
+        _contexts(content, parts, found)
+        parts.clear()
+    elif kind == "Quoted":
+        parts.append("\u201c" if content[0]["t"] == "DoubleQuote" else "\u2018")
+        _contexts(content[1], parts, found)
+        parts.append("\u201d" if content[0]["t"] == "DoubleQuote" else "\u2019")
+    elif kind == "Cite":
+        _contexts(content[1], parts, found)
+    elif kind in ("Code", "Math", "RawInline"):
+        parts.append(content[-1])
+    elif isinstance(content, list):
+        _contexts(content, parts, found)
+
+
+def notes_from_ast(ast: dict, name: str) -> RenderedNotes:
+    """The notes Pandoc's AST (after citeproc) holds, numbered as every output numbers them, with the text
+    before each marker."""
+    rendered = RenderedNotes(name=name, fmt="sources")
+    rendered.texts = dict(enumerate(ast_notes(ast), start=1))
+    found: list[str] = []
+    _contexts(ast.get("blocks", []), [], found)
+    rendered.contexts = dict(enumerate(found, start=1))
+    return rendered
+
+
+def built_for(path: Path, slug: str) -> bool:
+    """True when the file's name says it is (an edited copy of) the brief `slug`: 'qi-brief-50-edited.docx'."""
+    return re.match(rf"{re.escape(slug)}(?!\d)", path.stem) is not None
+
+
+def built_html(folder: Path, path: Path) -> RenderedNotes | None:
+    """The notes of the HTML a build wrote into `folder` for the brief `path` belongs to, when this machine's
+    signed cache record vouches for it (size and SHA-256); else None."""
+    record = cache.load_cache(folder)
+    for name, entry in sorted(record.items()):
+        if not (name.endswith(".html") and isinstance(entry, dict) and built_for(path, Path(name).stem)):
+            continue
+        data = cache.read_artifact(folder, name)
+        if data is None or entry.get("size") != len(data) or entry.get("sha256") != hashlib.sha256(data).hexdigest():
+            continue
+        rendered, _ = read_html(data, str(folder / name))
+        return rendered
+    return None
+
+
+def manifest_count(folder: Path, path: Path, rendered: RenderedNotes) -> list[Problem]:
+    """The note count against the one a release recorded in `folder`/manifest.json for this brief."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        brief = manifest["brief"]
+        slug, count = str(brief["name"]), brief["notes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    side = rendered.original or rendered
+    if not isinstance(count, int) or not built_for(path, slug) or side.count == count:
+        return []
+    return [Problem(rendered.name, None, f"holds {side.count} notes; {count} were built "
+                    f"({folder / 'manifest.json'}); a note was {'removed' if side.count < count else 'added'}")]
