@@ -77,37 +77,46 @@ def test_sample_docx_passes(notes):
     assert rendered.texts[3] == "This note explains something, and cites (Smith, Report on the Questions, 7\u20139)."
 
 
+ORPHAN = "after note {after} in the notes: a note that no marker in the text refers to ({text}); Word and LibreOffice do not show it"
+SAM = 'Sam Jones, "A Newspaper Story About the\u2026'
+SMITH = "Smith, Report on the Questions, 12; Jon\u2026"
+INTRO = 'in "Introduction" after "'
+BROKEN = {
+    "delete": (lambda d, kind: delete_reference(d, kind, 2), [ORPHAN.format(after=1, text=SAM)]),
+    "duplicate": (lambda d, kind: duplicate_reference(d, kind, 3), [
+        f'note 4 {INTRO}\u2026claim cites a newspaper. An explanatory note follows here.": the marker refers to the '
+        "same {kind} as note 3"]),
+    "missing": (lambda d, kind: point_reference(d, kind, 4, "999"), [
+        ORPHAN.format(after=3, text=SMITH),
+        f'note 4 {INTRO}The report is cited again in short form.": the marker refers to a{{n}} {{kind}} '
+        "that word/{kind}s.xml does not hold"]),
+    "custom": (lambda d, kind: custom_mark(d, kind, 2), [
+        ORPHAN.format(after=1, text=SAM),
+        f'{INTRO}\u2026claim cites a report. A second claim cites a newspaper.": a mark typed by hand (after note 1); '
+        "expected Word's automatic note number"]),
+    "superscript": (lambda d, kind: typed_superscript(d, kind), [
+        'in "Conclusion" after "Do the second thing. It matters too.": superscript "6" typed by hand (after note 5); '
+        "expected a Word note reference"]),
+    "glued": (lambda d, kind: d.replace("It matters too.", "It matters too.6 Yes.", 1), [
+        'in "Conclusion" after "Do the second thing. It matters too.": note number "6" typed by hand (after note 5); '
+        "expected a Word note reference"]),
+}
+
+
 @pytest.mark.parametrize("notes", FORMATS)
-@pytest.mark.parametrize("case", ["delete", "duplicate", "missing", "custom", "superscript", "glued"])
+@pytest.mark.parametrize("case", BROKEN)
 def test_broken_docx_is_reported(notes, case):
-    """Each hand-made break of the DOCX's note references gives exactly the expected messages."""
+    """Each hand-made break of the DOCX's note references gives exactly the expected messages, each placed by
+    note number, heading and quoted sentence, none by XML id or paragraph count."""
     data = FORMATS[notes]()
     kind = note_kind(data)
-    ids = _ids(data)
-    paragraph = _paragraph_of(data, "It matters too.")
-    sam = '"Sam Jones, "A Newspaper Story About the\u2026"'
-    smith = '"Smith, Report on the Questions, 12; Jon\u2026"'
-    change, expected = {
-        "delete": (lambda d: delete_reference(d, kind, 2), [f"{kind} w:id={ids[1]} ({sam}) has no marker in the text"]),
-        "duplicate": (lambda d: duplicate_reference(d, kind, 3),
-                      [f"note 4: marker refers to the same {kind} as note 3 (w:id={ids[2]})"]),
-        "missing": (lambda d: point_reference(d, kind, 4, "999"), [
-            f"{kind} w:id={ids[3]} ({smith}) has no marker in the text",
-            f"note 4: marker refers to {kind} w:id=999, which does not exist",
-        ]),
-        "custom": (lambda d: custom_mark(d, kind, 2), [
-            f"{kind} w:id={ids[1]} ({sam}) has no marker in the text",
-            f"{kind} w:id={ids[1]}: marker after note 1 is typed by hand (w:customMarkFollows); "
-            "expected Word's automatic number",
-        ]),
-        "superscript": (lambda d: typed_superscript(d, kind),
-                        [f'paragraph {paragraph}: superscript "6" typed by hand; expected a Word note reference']),
-        "glued": (lambda d: d.replace("It matters too.", "It matters too.6 Yes.", 1),
-                  [f'paragraph {paragraph}: note number "6" after "too." typed by hand; expected a Word note reference']),
-    }[case]
-    broken = docx_with(data, "word/document.xml", change)
+    change, expected = BROKEN[case]
+    broken = docx_with(data, "word/document.xml", lambda d: change(d, kind))
     _, problems = read_docx(broken, NAME)
-    assert without_lines(sort_problems(problems)) == [f"{NAME}: {message}" for message in expected]
+    found = without_lines(sort_problems(problems))
+    article = "n" if kind == "endnote" else ""
+    assert found == [f"{NAME}: {m.format(kind=kind, n=article)}" for m in expected]
+    assert not any("w:id" in m or re.search(r"paragraph \d", m) for m in found)
 
 
 def _note_properties(data: bytes, kind: str, xml: str) -> bytes:
@@ -155,17 +164,22 @@ def test_endnotes_without_a_number_format_are_roman():
 
 
 def test_tracked_deletion_removes_a_reference():
-    """A reference inside a tracked deletion (w:del) no longer counts: its note is then unreferenced."""
+    """A reference inside a tracked deletion (w:del) no longer counts in the accepted view: its note goes with
+    it, and the pending deletion is a warning naming the note as Word shows it, the author and the date."""
     data = sample_artifacts().files["docx"]
     kind = note_kind(data)
 
     def delete(doc: str) -> str:
         m = reference_runs(doc, kind)[1]
-        return doc[:m.start()] + '<w:del w:id="900" w:author="Editor">' + m.group(0) + "</w:del>" + doc[m.end():]
+        return (doc[:m.start()] + '<w:del w:id="900" w:author="Editor" w:date="2026-11-30T10:00:00Z">'
+                + m.group(0) + "</w:del>" + doc[m.end():])
 
     rendered, problems = read_docx(docx_with(data, "word/document.xml", delete), NAME)
-    assert rendered.count == 4
-    assert [p.message for p in problems] == [f'{kind} w:id={_ids(data)[1]} ("Sam Jones, "A Newspaper Story About the\u2026") has no marker in the text']
+    assert rendered.count == 4 and rendered.original.count == 5
+    assert [str(p) for p in problems] == [
+        f'{NAME}: warning: note 2 {INTRO}\u2026claim cites a report. A second claim cites a newspaper.": deleted with '
+        f"Track Changes by Editor on 2026-11-30, not yet accepted or rejected; accepting it removes the note ({SAM})"
+    ]
 
 
 def test_damaged_docx_is_one_problem():

@@ -119,9 +119,12 @@ def compare_notes(reference: RenderedNotes, other: RenderedNotes) -> list[Proble
             return [Problem(other.name, None, f"holds {side.count} notes; {reference.name} holds {reference.count}")]
         return []
     against = f"compared with {reference.name}"
+    pairs = align_notes([reference.texts[k] for k in numbers_a], [side.texts[k] for k in numbers_b])
+    moves = _moves(pairs, [alignment_key(reference.texts[k]) for k in numbers_a],
+                   [alignment_key(side.texts[k]) for k in numbers_b])
     problems = []
     previous = 0  # the other's note before the current place
-    for i, j in align_notes([reference.texts[k] for k in numbers_a], [side.texts[k] for k in numbers_b]):
+    for i, j in pairs:
         if i is not None and j is not None:
             k, n = numbers_a[i], numbers_b[j]
             previous = n
@@ -133,6 +136,8 @@ def compare_notes(reference: RenderedNotes, other: RenderedNotes) -> list[Proble
             problems.append(Problem(other.name, None, f"note {n}{_place(side, n)}: the text differs from "
                                     f"{reference.name}{theirs}: {changes}"))
         elif i is not None:
+            if i in moves:
+                continue
             k = numbers_a[i]
             context = fragment_before(reference.contexts.get(k, ""))
             where = f'after "{context}"' if context else (f"after note {previous}" if previous else "before note 1")
@@ -142,9 +147,28 @@ def compare_notes(reference: RenderedNotes, other: RenderedNotes) -> list[Proble
             n = numbers_b[j]
             where = f"after note {previous}" if previous else "before note 1"
             previous = n
-            problems.append(Problem(other.name, None, f"a new note {where}{_place(side, n)}: "
-                                    f"{shorten(normalise(side.texts[n]), 60)} ({against})"))
+            shown = shorten(normalise(side.texts[n]), 40)
+            if j in moves.values():
+                k = numbers_a[next(i for i, m in moves.items() if m == j)]
+                problems.append(Problem(other.name, None, f"note {n}{_place(side, n)} ({shown}) was moved here: "
+                                        f"it is note {k} in {reference.name}"))
+                continue
+            problems.append(Problem(other.name, None, f"a new note {where}: note {n}{_place(side, n)} "
+                                    f"({shown}) is not in {reference.name}"))
     return problems
+
+
+def _moves(pairs: list[tuple[int | None, int | None]], keys_a: list[str], keys_b: list[str]) -> dict[int, int]:
+    """Notes removed in one place and added with the same text in another: a move, {index in a: index in b}."""
+    added: dict[str, list[int]] = {}
+    for i, j in pairs:
+        if i is None and j is not None:
+            added.setdefault(keys_b[j], []).append(j)
+    moves = {}
+    for i, j in pairs:
+        if j is None and i is not None and added.get(keys_a[i]):
+            moves[i] = added[keys_a[i]].pop(0)
+    return moves
 
 
 def check_across(outputs: list[RenderedNotes], reference: RenderedNotes | None = None) -> list[Problem]:

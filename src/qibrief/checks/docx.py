@@ -167,8 +167,9 @@ def _record(view: _View, kind: str, ident: str | None, k: int, place: str, befor
     rendered.places[k] = place
     rendered.contexts[k] = before
     if ident not in notes:
-        view.problems.append(Problem(rendered.name, None, f"note {k} {place}: the marker refers to a {kind} that "
-                                     f"word/{kind}s.xml does not hold"))
+        article = "an" if kind[0] in "aeiou" else "a"
+        view.problems.append(Problem(rendered.name, None, f"note {k} {place}: the marker refers to {article} {kind} "
+                                     f"that word/{kind}s.xml does not hold"))
         return
     if ident in view.used:
         view.problems.append(Problem(rendered.name, None, f"note {k} {place}: the marker refers to the same {kind} "
