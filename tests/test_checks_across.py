@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from click.testing import CliRunner
 
 from checks_support import NAMES, SAMPLE, docx_with, note_kind, sample_artifacts, without_lines
@@ -115,3 +117,48 @@ def test_check_strict_turns_warnings_into_errors(tmp_path):
     strict = CliRunner().invoke(main, ["check", "--root", str(brief), "--strict"])
     assert strict.exit_code == 1
     assert "references.yaml:27: 'unused2024' is never cited" in strict.output
+
+
+# Note lists aligned by content: (reference texts, other texts, expected messages of compare_notes).
+_NOTES = ["Smith, Report, 5.", "Jones, \u201cStory,\u201d Daily, 2021.", "An explanatory note.", "Smith, Report, 12.",
+          "Agency, \u201cWhat It Says,\u201d 2019."]
+ALIGNED = {
+    "same": (_NOTES, list(_NOTES), []),
+    "one removed": (_NOTES, _NOTES[:1] + _NOTES[2:], ["note 2 (Jones, \"Story,\" Daily, 2021.) was removed after note 1 (compared with ref)"]),
+    "one added": (_NOTES, _NOTES[:3] + ["A new note by the editor."] + _NOTES[3:],
+                  ["a new note after note 3: note 4 (A new note by the editor.) is not in ref"]),
+    "one changed after one removed": (_NOTES, _NOTES[1:4] + ["Agency, \u201cWhat It Said,\u201d 2019."], [
+        "note 1 (Smith, Report, 5.) was removed before note 1 (compared with ref)",
+        'note 4: the text differs from ref (its note 5): "Said,"" for "Says,""']),
+    "one moved": (_NOTES, [_NOTES[3]] + _NOTES[:3] + _NOTES[4:],
+                  ["note 1 (Smith, Report, 12.) was moved here: it is note 4 in ref"]),
+    "a note replaced by an unrelated one": (_NOTES, _NOTES[:2] + ["Something else entirely, 1999."] + _NOTES[3:], [
+        "note 3 (An explanatory note.) was removed after note 2 (compared with ref)",
+        "a new note after note 2: note 3 (Something else entirely, 1999.) is not in ref"]),
+}
+
+
+@pytest.mark.parametrize("case", ALIGNED)
+def test_notes_are_aligned_by_content(case):
+    """One removed, added, moved or changed note is one message, whatever follows it."""
+    from qibrief.checks.across import compare_notes
+    from qibrief.checks.rendered import RenderedNotes
+
+    a, b, expected = ALIGNED[case]
+    reference = RenderedNotes("ref", "html", texts=dict(enumerate(a, start=1)))
+    other = RenderedNotes("other", "docx", texts=dict(enumerate(b, start=1)))
+    assert [p.message for p in compare_notes(reference, other)] == expected
+
+
+def test_pdf_layout_is_not_a_change():
+    """Hyphenation at a line end and a break inside a URL neither misalign a PDF note nor show in a message."""
+    from qibrief.checks.across import compare_notes, unbreak
+    from qibrief.checks.rendered import RenderedNotes
+
+    html = ["Security ties, https://example.org/a/long/report.pdf.", "Another one."]
+    pdf = ["Secu-\nrity ties, https://example.org/a/\nlong/report.pdf.", "Another one."]
+    assert unbreak(pdf[0], html[0]) == html[0]
+    reference = RenderedNotes("ref", "html", texts=dict(enumerate(html, start=1)))
+    assert compare_notes(reference, RenderedNotes("pdf", "pdf", texts=dict(enumerate(pdf, start=1)))) == []
+    edited = RenderedNotes("pdf", "pdf", texts={1: pdf[0].replace("ties", "bonds"), 2: pdf[1]})
+    assert [p.message for p in compare_notes(reference, edited)] == ['note 1: the text differs from ref: "bonds," for "ties,"']

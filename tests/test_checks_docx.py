@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
+from xml.sax.saxutils import escape
 
 import pytest
 
 from checks_support import (
     docx_parts, docx_with, note_kind, reference_runs, sample_artifacts, sample_footnotes_docx, without_lines,
 )
-from qibrief.checks.docx import read_docx
+from qibrief import safexml
+from qibrief.checks import revisions
+from qibrief.checks.docx import W, _text, check_field_order, citation_fields, read_docx
 from qibrief.problems import sort_problems
 
 NAME = "qi-brief-7.docx"
@@ -187,3 +191,84 @@ def test_damaged_docx_is_one_problem():
     data = sample_artifacts().files["docx"]
     _, problems = read_docx(data[: len(data) // 2], NAME)
     assert len(problems) == 1 and problems[0].message.startswith("cannot read the DOCX")
+
+
+# Both views of pending tracked changes, on small paragraphs: (XML inside w:body, accepted text, rejected text).
+_DEL = '<w:del w:id="1" w:author="A" w:date="2026-01-02T00:00:00Z">'
+_INS = '<w:ins w:id="2" w:author="B" w:date="2026-01-03T00:00:00Z">'
+VIEWS = {
+    "deleted run": (f'<w:p><w:r><w:t>Kept.</w:t></w:r>{_DEL}<w:r><w:delText> Gone.</w:delText></w:r></w:del></w:p>',
+                    ["Kept."], ["Kept. Gone."]),
+    "inserted run": (f'<w:p><w:r><w:t>Kept.</w:t></w:r>{_INS}<w:r><w:t> New.</w:t></w:r></w:ins></w:p>',
+                     ["Kept. New."], ["Kept."]),
+    "moved text": ('<w:p><w:moveFrom w:id="3" w:author="A"><w:r><w:t>Moved.</w:t></w:r></w:moveFrom></w:p>'
+                   '<w:p><w:moveTo w:id="4" w:author="A"><w:r><w:t>Moved.</w:t></w:r></w:moveTo></w:p>',
+                   ["", "Moved."], ["Moved.", ""]),
+    "deleted paragraph mark": (f'<w:p><w:pPr><w:rPr>{_DEL}</w:del></w:rPr></w:pPr><w:r><w:t>One </w:t></w:r></w:p>'
+                               '<w:p><w:r><w:t>two.</w:t></w:r></w:p>', ["One two."], ["One ", "two."]),
+    "inserted paragraph mark": (f'<w:p><w:pPr><w:rPr>{_INS}</w:ins></w:rPr></w:pPr><w:r><w:t>One </w:t></w:r></w:p>'
+                                '<w:p><w:r><w:t>two.</w:t></w:r></w:p>', ["One ", "two."], ["One two."]),
+}
+
+
+@pytest.mark.parametrize("case", VIEWS)
+def test_views_of_tracked_changes(case):
+    """Accepting keeps insertions and drops deletions; rejecting does the reverse, paragraph marks included."""
+    body, accepted, rejected = VIEWS[case]
+    root = safexml.parse(f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'.encode())
+    paragraphs = lambda tree: [_text(p) for p in tree.iter(f"{{{W}}}p")]  # noqa: E731
+    assert paragraphs(revisions.accepted(root)) == accepted
+    assert paragraphs(revisions.rejected(root)) == rejected
+    assert revisions.has_revisions(root) and not revisions.has_revisions(revisions.accepted(root))
+
+
+def _field(keys: list[str], text: str, items: dict, instruction: str = "ADDIN CSL_CITATION") -> str:
+    payload = {"citationItems": [{"id": key, "itemData": items[key]} for key in keys]}
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">{instruction} '
+            f'{escape(json.dumps(payload))}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+ITEMS = {
+    "olson2020": {"author": [{"family": "Olson", "given": "Eric"}], "title": "The Evolving Merida Initiative",
+                  "title-short": "Evolving Merida", "publisher": "Wilson Center", "issued": {"date-parts": [[2020]]}},
+    "berg2021": {"author": [{"family": "Berg", "given": "Ryan C."}], "title": "The Bicentennial Framework",
+                 "container-title": "CSIS", "issued": {"date-parts": [[2021, 10, 29]]}, "URL": "https://csis.org/x"},
+}
+FULL = {"olson2020": "Eric Olson, The Evolving Merida Initiative (Wilson Center, 2020), 4.",
+        "berg2021": "Ryan C. Berg, \u201cThe Bicentennial Framework,\u201d CSIS, October 29, 2021, https://csis.org/x."}
+SHORT = {"olson2020": "Olson, Evolving Merida, 10.", "berg2021": "Berg, \u201cBicentennial Framework.\u201d"}
+# (the notes in order, each a list of (keys, text)), and the messages expected; {place} is note k's place.
+ORDER = {
+    "full then short": ([[(["olson2020"], FULL["olson2020"])], [(["olson2020"], SHORT["olson2020"])]], []),
+    "short first": ([[(["olson2020"], SHORT["olson2020"])], [(["olson2020"], FULL["olson2020"])]],
+                    ["note 1 {place1}: first citation of @olson2020 is in short form; expected the full form"]),
+    "full again": ([[(["olson2020"], FULL["olson2020"])], [(["berg2021"], FULL["berg2021"])],
+                    [(["olson2020"], FULL["olson2020"])]],
+                   ["note 3 {place3}: @olson2020 is cited in full again (first in note 1); expected the short form"]),
+    "two items in one field": ([[(["olson2020", "berg2021"], f"{FULL['olson2020'][:-1]}; {SHORT['berg2021']}")]],
+                               ["note 1 {place1}: first citation of @berg2021 is in short form; expected the full form"]),
+    "Zotero's instruction": ([[(["olson2020"], SHORT["olson2020"])]],
+                             ["note 1 {place1}: first citation of @olson2020 is in short form; expected the full form"]),
+    "no fields": ([[([], SHORT["olson2020"])]], []),
+}
+
+
+@pytest.mark.parametrize("case", ORDER)
+def test_full_then_short_on_citation_fields(case):
+    """Each key's first citation field is its full form and later ones short; no fields, no check."""
+    notes, expected = ORDER[case]
+    instruction = "ADDIN ZOTERO_ITEM CSL_CITATION" if case.startswith("Zotero") else "ADDIN CSL_CITATION"
+    body, endnotes = "", ""
+    for k, fields in enumerate(notes, start=1):
+        body += f'<w:p><w:r><w:t>Claim {k}.</w:t></w:r><w:r><w:endnoteReference w:id="{k + 1}"/></w:r></w:p>'
+        runs = "".join(_field(keys, text, ITEMS, instruction) if keys else f"<w:r><w:t>{text}</w:t></w:r>"
+                       for keys, text in fields)
+        endnotes += f'<w:endnote w:id="{k + 1}"><w:p><w:r><w:endnoteRef/></w:r>{runs}</w:p></w:endnote>'
+    heading = '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Risks</w:t></w:r></w:p>'
+    document = safexml.parse(f'<w:document xmlns:w="{W}"><w:body>{heading}{body}</w:body></w:document>'.encode())
+    part = safexml.parse(f'<w:endnotes xmlns:w="{W}">{endnotes}</w:endnotes>'.encode())
+    notes_by_id = {n.get(f"{{{W}}}id"): n for n in part.iter(f"{{{W}}}endnote")}
+    fields = citation_fields(document, notes_by_id, "endnote", {"Heading1"})
+    places = {f"place{k}": f'in "Risks" after "Claim {k}."' for k in range(1, 4)}
+    assert [p.message for p in check_field_order(NAME, fields)] == [m.format(**places) for m in expected]
