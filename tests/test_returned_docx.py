@@ -282,3 +282,29 @@ def test_one_deleted_note_with_the_pdf_is_one_message(tmp_path):
     done = run_cli("check", str(docx), str(pdf), cwd=tmp_path)
     assert (_lines(done, docx), done.returncode) == (
         [f"note 3 ({EXPLAINS}) was removed after note 2 (compared with {pdf})", "check failed: 1 error."], 1)
+
+
+def test_checked_alone_beside_the_build(sample_build, tmp_path):
+    """A returned copy checked alone beside a build (its signed cache record) is compared with the built HTML."""
+    folder = tmp_path / "dist"
+    shutil.copytree(sample_build, folder)
+    path = folder / "qi-brief-7-edited.docx"
+    path.write_bytes(untracked_deletion(base_docx(), "An explanatory note follows here.", 3))
+    done = run_cli("check", str(path), cwd=tmp_path)
+    assert (_lines(done, path), done.returncode) == ([
+        f'note 3 ({EXPLAINS}) was removed after "\u2026claim cites a newspaper. An explanatory note follows here." '
+        f"(compared with {folder / NAMES['html']})", "check failed: 1 error."], 1)
+
+
+def test_note_count_against_a_release_manifest(tmp_path):
+    """Beside a release's manifest.json (no HTML at hand), a returned copy with a note fewer is reported."""
+    path = tmp_path / "qi-brief-7 (edited).docx"
+    path.write_bytes(untracked_deletion(base_docx(), "An explanatory note follows here.", 3))
+    (tmp_path / "manifest.json").write_text(json.dumps({"brief": {"name": "qi-brief-7", "notes": 5}, "files": {}}),
+                                            encoding="utf-8")
+    done = run_cli("check", str(path), cwd=tmp_path)
+    assert (_lines(done, path), done.returncode) == ([
+        f"holds 4 notes; 5 were built ({tmp_path / 'manifest.json'}); a note was removed", "check failed: 1 error."], 1)
+    other = tmp_path / "qi-brief-70.docx"
+    shutil.copy(path, other)
+    assert run_cli("check", str(other), cwd=tmp_path).returncode == 0
