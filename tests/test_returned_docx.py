@@ -131,6 +131,15 @@ def inserted_note(data: bytes, tracked: bool) -> bytes:
     return docx_with(data, ENDNOTES, lambda t: t.replace("</w:endnotes>", note + "</w:endnotes>"))
 
 
+def tracked_note_edit(data: bytes) -> bytes:
+    """"Jane Smith" made "Jane Smyth" in note 1's text with Track Changes on."""
+    return docx_with(data, ENDNOTES, lambda t: t.replace(
+        '<w:r><w:t xml:space="preserve">Jane Smith,</w:t></w:r>',
+        f'<w:r><w:t xml:space="preserve">Jane </w:t></w:r><w:del w:id="905" w:author="Editor" w:date="{DATE}"><w:r>'
+        f'<w:delText>Smith,</w:delText></w:r></w:del><w:ins w:id="906" w:author="Editor" w:date="{DATE}"><w:r>'
+        '<w:t xml:space="preserve">Smyth,</w:t></w:r></w:ins>', 1))
+
+
 def typed_superscript(data: bytes) -> bytes:
     """A superscript "6" typed after the last sentence."""
     return docx_with(data, DOCUMENT, lambda d: d.replace(
@@ -252,6 +261,10 @@ CASES = {
         lambda d, _: inserted_note(d, tracked=True), True, [],
         [f"warning: note 6 {NEW_PLACE}: inserted with Track Changes by Editor on 2026-11-30, not yet accepted or "
          "rejected; a new note (An editor's added note.)", "check: no errors found"], 0),
+    "tracked edit of a note's text": (
+        lambda d, _: tracked_note_edit(d), True, [],
+        [f'warning: note 1 {INTRO}The first claim cites a report.": its text was edited with Track Changes by Editor '
+         'on 2026-11-30, not yet accepted or rejected: "Smyth," for "Smith,"', "check: no errors found"], 0),
     "untracked deletion of a note": (
         lambda d, _: untracked_deletion(d, "An explanatory note follows here.", 3), True, [],
         [f'note 3 ({EXPLAINS}) was removed after "\u2026claim cites a newspaper. An explanatory note '

@@ -256,11 +256,11 @@ def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     if parts is None:
         return RenderedNotes(name=name, fmt="docx"), problems
     document = parts.document
-    mixed = {kind: [r for r in document.iter(_w(f"{kind}Reference")) if revisions.revision_of(r) is None
-                    or revisions.revision_of(r).kind == "inserted"] for kind in _KINDS}
-    if mixed["footnote"] and mixed["endnote"]:
+    pending = {kind: [r for r in document.iter(_w(f"{kind}Reference"))
+                      if getattr(revisions.revision_of(r), "kind", None) != "deleted"] for kind in _KINDS}
+    if pending["footnote"] and pending["endnote"]:
         problems.append(Problem(
-            name, None, f"mixes {len(mixed['footnote'])} footnotes and {len(mixed['endnote'])} endnotes; "
+            name, None, f"mixes {len(pending['footnote'])} footnotes and {len(pending['endnote'])} endnotes; "
             "expected one kind of note"
         ))
     kind, references = note_kind(parts)
@@ -271,12 +271,13 @@ def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     changes = {ref.get(_w("id")): revisions.revision_of(ref) for ref in references}
     deleted = {i for i, r in changes.items() if r is not None and r.kind == "deleted"}
     inserted = {i for i, r in changes.items() if r is not None and r.kind == "inserted"}
-    accepted = _read_view(name, kind, revisions.accepted(document),
-                          _notes_of(revisions.accepted(part) if part is not None else None, kind), headings, deleted)
-    problems += accepted.problems
-    rendered = accepted.rendered
+    # The accepted view is the document the rules judge.
+    accepted_document = revisions.accepted(document)
     accepted_notes = _notes_of(revisions.accepted(part) if part is not None else None, kind)
-    problems += check_field_order(name, citation_fields(revisions.accepted(document), accepted_notes, kind, headings))
+    accepted = _read_view(name, kind, accepted_document, accepted_notes, headings, deleted)
+    problems += accepted.problems
+    problems += check_field_order(name, citation_fields(accepted_document, accepted_notes, kind, headings))
+    rendered = accepted.rendered
     if revisions.has_revisions(document) or (part is not None and revisions.has_revisions(part)):
         original = _read_view(name, kind, revisions.rejected(document),
                               _notes_of(revisions.rejected(part) if part is not None else None, kind), headings, inserted)
