@@ -80,7 +80,7 @@ def test_broken_brief50_docx_fails_by_note_number(brief50_build, tmp_path):
     assert len(messages) == 2, messages
     assert re.fullmatch(rf"{broken}: after note 16 in the notes: a note that no marker in the text refers to \(.+\); "
                         "Word and LibreOffice do not show it", messages[0]), messages
-    assert re.fullmatch(rf'{broken}: note 17 \(.+\) was removed after ".+" \(compared with {html}\)', messages[1]), messages
+    assert re.fullmatch(rf'{broken}: note 17 \(.+\) was removed in ".+" after ".+" \(compared with {html}\)', messages[1]), messages
 
 
 def test_one_deleted_note_with_the_pdf_is_one_message(brief50_build, tmp_path):

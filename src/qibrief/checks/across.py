@@ -140,7 +140,8 @@ def compare_notes(reference: RenderedNotes, other: RenderedNotes) -> list[Proble
                 continue
             k = numbers_a[i]
             context = fragment_before(reference.contexts.get(k, ""))
-            where = f'after "{context}"' if context else (f"after note {previous}" if previous else "before note 1")
+            where = reference.places.get(k) or (f'after "{context}"' if context else (
+                f"after note {previous}" if previous else "before note 1"))
             problems.append(Problem(other.name, None, f"note {k} ({shorten(normalise(reference.texts[k]), 40)}) "
                                     f"was removed {where} ({against})"))
         else:

@@ -11,42 +11,46 @@ from pathlib import Path
 from typing import Any
 
 from .. import cache
-from ..document import notes as ast_notes
+from ..document import notes as ast_notes, plain_text
 from ..problems import Problem
 from .html import read_html
 from .rendered import RenderedNotes
+from .text import describe_place
 
 
-def _contexts(node: Any, parts: list[str], found: list[str]) -> None:
-    """The text before each note in its block, in note order (the order document.notes gives)."""
+def _contexts(node: Any, parts: list[str], found: list[tuple[str | None, str]], heading: list[str]) -> None:
+    """The heading above each note and the text before it in its block, in note order (the order
+    document.notes gives)."""
     if isinstance(node, list):
         for item in node:
-            _contexts(item, parts, found)
+            _contexts(item, parts, found, heading)
         return
     if not isinstance(node, dict):
         return
     kind, content = node.get("t"), node.get("c")
     if kind == "Note":
-        found.append("".join(parts))
+        found.append((heading[-1] if heading else None, "".join(parts)))
         return
+    if kind == "Header":
+        heading.append(plain_text(content[2]).strip())
     if kind == "Str":
         parts.append(content)
     elif kind in ("Space", "SoftBreak", "LineBreak"):
         parts.append(" ")
     elif kind in ("Para", "Plain", "Header", "LineBlock"):
         parts.clear()
-        _contexts(content, parts, found)
+        _contexts(content, parts, found, heading)
         parts.clear()
     elif kind == "Quoted":
         parts.append("\u201c" if content[0]["t"] == "DoubleQuote" else "\u2018")
-        _contexts(content[1], parts, found)
+        _contexts(content[1], parts, found, heading)
         parts.append("\u201d" if content[0]["t"] == "DoubleQuote" else "\u2019")
     elif kind == "Cite":
-        _contexts(content[1], parts, found)
+        _contexts(content[1], parts, found, heading)
     elif kind in ("Code", "Math", "RawInline"):
         parts.append(content[-1])
     elif isinstance(content, list):
-        _contexts(content, parts, found)
+        _contexts(content, parts, found, heading)
 
 
 def notes_from_ast(ast: dict, name: str) -> RenderedNotes:
@@ -54,9 +58,10 @@ def notes_from_ast(ast: dict, name: str) -> RenderedNotes:
     before each marker."""
     rendered = RenderedNotes(name=name, fmt="sources")
     rendered.texts = dict(enumerate(ast_notes(ast), start=1))
-    found: list[str] = []
-    _contexts(ast.get("blocks", []), [], found)
-    rendered.contexts = dict(enumerate(found, start=1))
+    found: list[tuple[str | None, str]] = []
+    _contexts(ast.get("blocks", []), [], found, [])
+    rendered.contexts = {k: before for k, (_, before) in enumerate(found, start=1)}
+    rendered.places = {k: describe_place(heading, before) for k, (heading, before) in enumerate(found, start=1)}
     return rendered
 
 

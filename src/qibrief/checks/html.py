@@ -8,9 +8,11 @@ import lxml.html
 
 from ..problems import Problem
 from .handtyped import describe, glued_numbers, superscript_digits
+from .text import describe_place
 from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_against_notes
 
 _NUMBER = re.compile(r"^\d+$")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = ("p", "li", "td", "th", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption")
 
 
@@ -105,9 +107,12 @@ def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     section = _notes_section(root)
     inside_notes = set(section.iter()) if section is not None else set()
 
+    heading: str | None = None
     for element in root.iter():
         if not isinstance(element.tag, str) or element in inside_notes:
             continue
+        if element.tag in _HEADINGS and element.get("class") != "title":
+            heading = _body_text_without_markers(element).strip() or heading
         if _is_marker(element):
             shown = element.text_content().strip()
             if not _NUMBER.match(shown):
@@ -115,7 +120,9 @@ def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
                 continue
             k = int(shown)
             rendered.markers.append(Marker(k, line=element.sourceline))
-            rendered.contexts.setdefault(k, _text_before(element))
+            before = _text_before(element)
+            rendered.contexts.setdefault(k, before)
+            rendered.places.setdefault(k, describe_place(heading, before))
             href = element.get("href") or ""
             if href != f"#fn{k}":
                 problems.append(Problem(name, element.sourceline, f"note {k}: marker links to {href or 'nothing'}; expected #fn{k}"))
