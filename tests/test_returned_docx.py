@@ -368,3 +368,16 @@ def test_note_count_against_a_release_manifest(tmp_path):
     other = tmp_path / "qi-brief-70.docx"
     shutil.copy(path, other)
     assert run_cli("check", str(other), cwd=tmp_path).returncode == 0
+
+
+def test_checked_alone_inside_its_brief(tmp_path):
+    """Run inside the brief, with nothing built at hand, a copy named for the brief is compared with the sources;
+    a file named for another brief is not."""
+    path = tmp_path / "qi-brief-7-edited.docx"
+    path.write_bytes(untracked_deletion(base_docx(), "An explanatory note follows here.", 3))
+    done = run_cli("check", str(path), cwd=SAMPLE)
+    assert (_lines(done, path), done.returncode) == (
+        [f"note 3 ({EXPLAINS}) was removed {NOTE_3_PLACE} (compared with the sources)", "check failed: 1 error."], 1)
+    other = tmp_path / "qi-brief-70.docx"
+    shutil.copy(path, other)
+    assert (_lines(run_cli("check", str(other), cwd=SAMPLE), other)) == ["check: no errors found"]

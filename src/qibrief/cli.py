@@ -169,8 +169,8 @@ def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Pat
     """Check the sources' notes and citations, or the given PDF/DOCX/HTML files.
 
     A DOCX is read with its pending tracked changes accepted (and a note deleted or inserted with Track Changes
-    is a warning). Files are compared with each other, with the brief's sources when --root is given, else
-    with what a build wrote into ROOT/dist or beside the file.
+    is a warning). Files are compared with each other, with the brief's sources when --root is given; one
+    file named for the brief, with what was built in ROOT/dist or beside it, else with the sources.
 
     \b
     Examples:

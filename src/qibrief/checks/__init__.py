@@ -6,7 +6,7 @@ Interface used by the pipeline and the CLI; each rule lives in the module named 
 - check_outputs(files, names, sources) on the rendered artifacts in memory, before they are published.
 - check_paths(paths, reference, built_dirs) on standalone .pdf/.docx/.html files: a DOCX's package audited,
   the notes aligned with the reference (the sources' notes, or a built HTML) when given, else with each other,
-  and a DOCX's note count with a release's manifest.json in built_dirs.
+  and, with neither, one file's note count with a release's manifest.json in built_dirs.
 - read_notes(fmt, data, name) and check_across(outputs): the same output checks in two steps, for a
   pipeline that reads each artifact as soon as it is rendered.
 """
@@ -21,7 +21,7 @@ from ..problems import BuildError, Problem
 from ..sources import Sources
 from ..docx.audit import audit_package
 from .across import check_across
-from .built import built_html, manifest_count
+from .built import check_count, manifest_count
 from .chicago import check_chicago, check_repeated_full_citations, entry_forms
 from ..document import cite_groups
 from .docx import read_docx
@@ -94,7 +94,7 @@ def check_outputs(files: dict[str, bytes], names: dict[str, str], sources: Sourc
 def check_paths(paths: list[Path], reference: RenderedNotes | None = None,
                 built_dirs: tuple[Path, ...] = ()) -> list[Problem]:
     """Problems in standalone .pdf, .docx or .html files: each alone, then their notes aligned with the
-    reference (default: a build's HTML in built_dirs vouched for by its cache record, else each other)."""
+    reference (default: with each other; a single file with the note count of a release in built_dirs)."""
     problems: list[Problem] = []
     outputs: list[RenderedNotes] = []
     for path in paths:
@@ -115,9 +115,10 @@ def check_paths(paths: list[Path], reference: RenderedNotes | None = None,
         problems += found
         problems += check_repeated_full_citations(rendered.name, rendered.texts)
     if reference is None and len(outputs) == 1:
-        reference = next(filter(None, (built_html(folder, paths[0]) for folder in built_dirs)), None)
-        if reference is None:
-            for folder in built_dirs:
-                problems += manifest_count(folder, paths[0], outputs[0])
+        for folder in built_dirs:
+            count = manifest_count(folder, paths[0])
+            if count is not None:
+                problems += check_count(outputs[0], count, folder / "manifest.json")
+                break
     problems += check_across(outputs, reference)
     return problems

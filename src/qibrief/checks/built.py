@@ -85,16 +85,21 @@ def built_html(folder: Path, path: Path) -> RenderedNotes | None:
     return None
 
 
-def manifest_count(folder: Path, path: Path, rendered: RenderedNotes) -> list[Problem]:
-    """The note count against the one a release recorded in `folder`/manifest.json for this brief."""
+def manifest_count(folder: Path, path: Path) -> int | None:
+    """The note count a release recorded in `folder`/manifest.json for the brief `path` belongs to, or None."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         brief = manifest["brief"]
         slug, count = str(brief["name"]), brief["notes"]
     except (OSError, ValueError, KeyError, TypeError):
-        return []
+        return None
+    return count if isinstance(count, int) and built_for(path, slug) else None
+
+
+def check_count(rendered: RenderedNotes, count: int, where: Path) -> list[Problem]:
+    """The file's note count (before pending tracked changes) against the count recorded in `where`."""
     side = rendered.original or rendered
-    if not isinstance(count, int) or not built_for(path, slug) or side.count == count:
+    if side.count == count:
         return []
-    return [Problem(rendered.name, None, f"holds {side.count} notes; {count} were built "
-                    f"({folder / 'manifest.json'}); a note was {'removed' if side.count < count else 'added'}")]
+    return [Problem(rendered.name, None, f"holds {side.count} notes; {count} were built ({where}); "
+                    f"a note was {'removed' if side.count < count else 'added'}")]
