@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from click.testing import CliRunner
 
 from checks_support import NAMES, SAMPLE, docx_with, note_kind, sample_artifacts, without_lines
@@ -26,21 +28,25 @@ def test_changed_note_text_in_one_format():
     files = dict(artifacts.files)
     files["docx"] = docx_with(files["docx"], f"word/{kind}s.xml", lambda t: t.replace("Jane Smith,", "Jane Smyth,", 1))
     assert without_lines(check_outputs(files, NAMES, artifacts.sources)) == [
-        'qi-brief-7.docx: note 1: text differs from qi-brief-7.html: "Smyth," for "Smith,"'
+        'qi-brief-7.docx: note 1 in "Introduction" after "The first claim cites a report.": the text differs from '
+        'qi-brief-7.html: "Smyth," for "Smith,"'
     ]
 
 
 def test_note_deleted_in_one_format():
-    """A note deleted from the HTML (marker and entry) leaves the PDF and DOCX with one note more, and shifts texts."""
+    """A note deleted from the HTML (marker and entry) is one message for the PDF and one for the DOCX: the notes
+    are aligned by content, so the notes after it do not count as changed."""
     artifacts = sample_artifacts()
     files = dict(artifacts.files)
     html = files["html"].decode("utf-8")
     html = html.replace('<a href="#fn5" class="footnote-ref" id="fnref5" role="doc-noteref"><sup>5</sup></a>', "")
     files["html"] = re.sub(r'<li id="fn5">.*?</li>', "", html, flags=re.S).encode("utf-8")
     found = without_lines(sort_problems(check_outputs(files, NAMES, artifacts.sources)))
+    agency = 'Example Agency, "What the Agency Says,"\u2026'
     assert found == [
-        "qi-brief-7.docx: holds 5 notes; qi-brief-7.html holds 4",
-        "qi-brief-7.pdf: holds 5 notes; qi-brief-7.html holds 4",
+        f'qi-brief-7.docx: a new note after note 4: note 5 in "Conclusion" after "Do the first thing. It matters." '
+        f"({agency}) is not in qi-brief-7.html",
+        f"qi-brief-7.pdf: a new note after note 4: note 5 ({agency}) is not in qi-brief-7.html",
     ]
 
 
@@ -111,3 +117,48 @@ def test_check_strict_turns_warnings_into_errors(tmp_path):
     strict = CliRunner().invoke(main, ["check", "--root", str(brief), "--strict"])
     assert strict.exit_code == 1
     assert "references.yaml:27: 'unused2024' is never cited" in strict.output
+
+
+# Note lists aligned by content: (reference texts, other texts, expected messages of compare_notes).
+_NOTES = ["Smith, Report, 5.", "Jones, \u201cStory,\u201d Daily, 2021.", "An explanatory note.", "Smith, Report, 12.",
+          "Agency, \u201cWhat It Says,\u201d 2019."]
+ALIGNED = {
+    "same": (_NOTES, list(_NOTES), []),
+    "one removed": (_NOTES, _NOTES[:1] + _NOTES[2:], ["note 2 (Jones, \"Story,\" Daily, 2021.) was removed after note 1 (compared with ref)"]),
+    "one added": (_NOTES, _NOTES[:3] + ["A new note by the editor."] + _NOTES[3:],
+                  ["a new note after note 3: note 4 (A new note by the editor.) is not in ref"]),
+    "one changed after one removed": (_NOTES, _NOTES[1:4] + ["Agency, \u201cWhat It Said,\u201d 2019."], [
+        "note 1 (Smith, Report, 5.) was removed before note 1 (compared with ref)",
+        'note 4: the text differs from ref (its note 5): "Said,"" for "Says,""']),
+    "one moved": (_NOTES, [_NOTES[3]] + _NOTES[:3] + _NOTES[4:],
+                  ["note 1 (Smith, Report, 12.) was moved here: it is note 4 in ref"]),
+    "a note replaced by an unrelated one": (_NOTES, _NOTES[:2] + ["Something else entirely, 1999."] + _NOTES[3:], [
+        "note 3 (An explanatory note.) was removed after note 2 (compared with ref)",
+        "a new note after note 2: note 3 (Something else entirely, 1999.) is not in ref"]),
+}
+
+
+@pytest.mark.parametrize("case", ALIGNED)
+def test_notes_are_aligned_by_content(case):
+    """One removed, added, moved or changed note is one message, whatever follows it."""
+    from qibrief.checks.across import compare_notes
+    from qibrief.checks.rendered import RenderedNotes
+
+    a, b, expected = ALIGNED[case]
+    reference = RenderedNotes("ref", "html", texts=dict(enumerate(a, start=1)))
+    other = RenderedNotes("other", "docx", texts=dict(enumerate(b, start=1)))
+    assert [p.message for p in compare_notes(reference, other)] == expected
+
+
+def test_pdf_layout_is_not_a_change():
+    """Hyphenation at a line end and a break inside a URL neither misalign a PDF note nor show in a message."""
+    from qibrief.checks.across import compare_notes, unbreak
+    from qibrief.checks.rendered import RenderedNotes
+
+    html = ["Security ties, https://example.org/a/long/report.pdf.", "Another one."]
+    pdf = ["Secu-\nrity ties, https://example.org/a/\nlong/report.pdf.", "Another one."]
+    assert unbreak(pdf[0], html[0]) == html[0]
+    reference = RenderedNotes("ref", "html", texts=dict(enumerate(html, start=1)))
+    assert compare_notes(reference, RenderedNotes("pdf", "pdf", texts=dict(enumerate(pdf, start=1)))) == []
+    edited = RenderedNotes("pdf", "pdf", texts={1: pdf[0].replace("ties", "bonds"), 2: pdf[1]})
+    assert [p.message for p in compare_notes(reference, edited)] == ['note 1: the text differs from ref: "bonds," for "ties,"']

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
+from xml.sax.saxutils import escape
 
 import pytest
 
 from checks_support import (
     docx_parts, docx_with, note_kind, reference_runs, sample_artifacts, sample_footnotes_docx, without_lines,
 )
-from qibrief.checks.docx import read_docx
+from qibrief import safexml
+from qibrief.checks import revisions
+from qibrief.checks.docx import W, _text, check_field_order, citation_fields, read_docx
 from qibrief.problems import sort_problems
 
 NAME = "qi-brief-7.docx"
@@ -78,37 +82,46 @@ def test_sample_docx_passes(notes):
     assert rendered.texts[3] == "This note explains something, and cites Smith, Report on the Questions, 7\u20139."
 
 
+ORPHAN = "after note {after} in the notes: a note that no marker in the text refers to ({text}); Word and LibreOffice do not show it"
+SAM = 'Sam Jones, "A Newspaper Story About the\u2026'
+SMITH = "Smith, Report on the Questions, 12; Jon\u2026"
+INTRO = 'in "Introduction" after "'
+BROKEN = {
+    "delete": (lambda d, kind: delete_reference(d, kind, 2), [ORPHAN.format(after=1, text=SAM)]),
+    "duplicate": (lambda d, kind: duplicate_reference(d, kind, 3), [
+        f'note 4 {INTRO}\u2026claim cites a newspaper. An explanatory note follows here.": the marker refers to the '
+        "same {kind} as note 3"]),
+    "missing": (lambda d, kind: point_reference(d, kind, 4, "999"), [
+        ORPHAN.format(after=3, text=SMITH),
+        f'note 4 {INTRO}The report is cited again in short form.": the marker refers to a{{n}} {{kind}} '
+        "that word/{kind}s.xml does not hold"]),
+    "custom": (lambda d, kind: custom_mark(d, kind, 2), [
+        ORPHAN.format(after=1, text=SAM),
+        f'{INTRO}\u2026claim cites a report. A second claim cites a newspaper.": a mark typed by hand (after note 1); '
+        "expected Word's automatic note number"]),
+    "superscript": (lambda d, kind: typed_superscript(d, kind), [
+        'in "Conclusion" after "Do the second thing. It matters too.": superscript "6" typed by hand (after note 5); '
+        "expected a Word note reference"]),
+    "glued": (lambda d, kind: d.replace("It matters too.", "It matters too.6 Yes.", 1), [
+        'in "Conclusion" after "Do the second thing. It matters too.": note number "6" typed by hand (after note 5); '
+        "expected a Word note reference"]),
+}
+
+
 @pytest.mark.parametrize("notes", FORMATS)
-@pytest.mark.parametrize("case", ["delete", "duplicate", "missing", "custom", "superscript", "glued"])
+@pytest.mark.parametrize("case", BROKEN)
 def test_broken_docx_is_reported(notes, case):
-    """Each hand-made break of the DOCX's note references gives exactly the expected messages."""
+    """Each hand-made break of the DOCX's note references gives exactly the expected messages, each placed by
+    note number, heading and quoted sentence, none by XML id or paragraph count."""
     data = FORMATS[notes]()
     kind = note_kind(data)
-    ids = _ids(data)
-    paragraph = _paragraph_of(data, "It matters too.")
-    sam = '"Sam Jones, "A Newspaper Story About the\u2026"'
-    smith = '"Smith, Report on the Questions, 12; Jon\u2026"'
-    change, expected = {
-        "delete": (lambda d: delete_reference(d, kind, 2), [f"{kind} w:id={ids[1]} ({sam}) has no marker in the text"]),
-        "duplicate": (lambda d: duplicate_reference(d, kind, 3),
-                      [f"note 4: marker refers to the same {kind} as note 3 (w:id={ids[2]})"]),
-        "missing": (lambda d: point_reference(d, kind, 4, "999"), [
-            f"{kind} w:id={ids[3]} ({smith}) has no marker in the text",
-            f"note 4: marker refers to {kind} w:id=999, which does not exist",
-        ]),
-        "custom": (lambda d: custom_mark(d, kind, 2), [
-            f"{kind} w:id={ids[1]} ({sam}) has no marker in the text",
-            f"{kind} w:id={ids[1]}: marker after note 1 is typed by hand (w:customMarkFollows); "
-            "expected Word's automatic number",
-        ]),
-        "superscript": (lambda d: typed_superscript(d, kind),
-                        [f'paragraph {paragraph}: superscript "6" typed by hand; expected a Word note reference']),
-        "glued": (lambda d: d.replace("It matters too.", "It matters too.6 Yes.", 1),
-                  [f'paragraph {paragraph}: note number "6" after "too." typed by hand; expected a Word note reference']),
-    }[case]
-    broken = docx_with(data, "word/document.xml", change)
+    change, expected = BROKEN[case]
+    broken = docx_with(data, "word/document.xml", lambda d: change(d, kind))
     _, problems = read_docx(broken, NAME)
-    assert without_lines(sort_problems(problems)) == [f"{NAME}: {message}" for message in expected]
+    found = without_lines(sort_problems(problems))
+    article = "n" if kind == "endnote" else ""
+    assert found == [f"{NAME}: {m.format(kind=kind, n=article)}" for m in expected]
+    assert not any("w:id" in m or re.search(r"paragraph \d", m) for m in found)
 
 
 def _note_properties(data: bytes, kind: str, xml: str) -> bytes:
@@ -156,17 +169,22 @@ def test_endnotes_without_a_number_format_are_roman():
 
 
 def test_tracked_deletion_removes_a_reference():
-    """A reference inside a tracked deletion (w:del) no longer counts: its note is then unreferenced."""
+    """A reference inside a tracked deletion (w:del) no longer counts in the accepted view: its note goes with
+    it, and the pending deletion is a warning naming the note as Word shows it, the author and the date."""
     data = sample_artifacts().files["docx"]
     kind = note_kind(data)
 
     def delete(doc: str) -> str:
         m = reference_runs(doc, kind)[1]
-        return doc[:m.start()] + '<w:del w:id="900" w:author="Editor">' + m.group(0) + "</w:del>" + doc[m.end():]
+        return (doc[:m.start()] + '<w:del w:id="900" w:author="Editor" w:date="2026-11-30T10:00:00Z">'
+                + m.group(0) + "</w:del>" + doc[m.end():])
 
     rendered, problems = read_docx(docx_with(data, "word/document.xml", delete), NAME)
-    assert rendered.count == 4
-    assert [p.message for p in problems] == [f'{kind} w:id={_ids(data)[1]} ("Sam Jones, "A Newspaper Story About the\u2026") has no marker in the text']
+    assert rendered.count == 4 and rendered.original.count == 5
+    assert [str(p) for p in problems] == [
+        f'{NAME}: warning: note 2 {INTRO}\u2026claim cites a report. A second claim cites a newspaper.": deleted with '
+        f"Track Changes by Editor on 2026-11-30, not yet accepted or rejected; accepting it removes the note ({SAM})"
+    ]
 
 
 def test_damaged_docx_is_one_problem():
@@ -174,3 +192,84 @@ def test_damaged_docx_is_one_problem():
     data = sample_artifacts().files["docx"]
     _, problems = read_docx(data[: len(data) // 2], NAME)
     assert len(problems) == 1 and problems[0].message.startswith("cannot read the DOCX")
+
+
+# Both views of pending tracked changes, on small paragraphs: (XML inside w:body, accepted text, rejected text).
+_DEL = '<w:del w:id="1" w:author="A" w:date="2026-01-02T00:00:00Z">'
+_INS = '<w:ins w:id="2" w:author="B" w:date="2026-01-03T00:00:00Z">'
+VIEWS = {
+    "deleted run": (f'<w:p><w:r><w:t>Kept.</w:t></w:r>{_DEL}<w:r><w:delText> Gone.</w:delText></w:r></w:del></w:p>',
+                    ["Kept."], ["Kept. Gone."]),
+    "inserted run": (f'<w:p><w:r><w:t>Kept.</w:t></w:r>{_INS}<w:r><w:t> New.</w:t></w:r></w:ins></w:p>',
+                     ["Kept. New."], ["Kept."]),
+    "moved text": ('<w:p><w:moveFrom w:id="3" w:author="A"><w:r><w:t>Moved.</w:t></w:r></w:moveFrom></w:p>'
+                   '<w:p><w:moveTo w:id="4" w:author="A"><w:r><w:t>Moved.</w:t></w:r></w:moveTo></w:p>',
+                   ["", "Moved."], ["Moved.", ""]),
+    "deleted paragraph mark": (f'<w:p><w:pPr><w:rPr>{_DEL}</w:del></w:rPr></w:pPr><w:r><w:t>One </w:t></w:r></w:p>'
+                               '<w:p><w:r><w:t>two.</w:t></w:r></w:p>', ["One two."], ["One ", "two."]),
+    "inserted paragraph mark": (f'<w:p><w:pPr><w:rPr>{_INS}</w:ins></w:rPr></w:pPr><w:r><w:t>One </w:t></w:r></w:p>'
+                                '<w:p><w:r><w:t>two.</w:t></w:r></w:p>', ["One ", "two."], ["One two."]),
+}
+
+
+@pytest.mark.parametrize("case", VIEWS)
+def test_views_of_tracked_changes(case):
+    """Accepting keeps insertions and drops deletions; rejecting does the reverse, paragraph marks included."""
+    body, accepted, rejected = VIEWS[case]
+    root = safexml.parse(f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'.encode())
+    paragraphs = lambda tree: [_text(p) for p in tree.iter(f"{{{W}}}p")]  # noqa: E731
+    assert paragraphs(revisions.accepted(root)) == accepted
+    assert paragraphs(revisions.rejected(root)) == rejected
+    assert revisions.has_revisions(root) and not revisions.has_revisions(revisions.accepted(root))
+
+
+def _field(keys: list[str], text: str, items: dict, instruction: str = "ADDIN CSL_CITATION") -> str:
+    payload = {"citationItems": [{"id": key, "itemData": items[key]} for key in keys]}
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">{instruction} '
+            f'{escape(json.dumps(payload))}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+ITEMS = {
+    "olson2020": {"author": [{"family": "Olson", "given": "Eric"}], "title": "The Evolving Merida Initiative",
+                  "title-short": "Evolving Merida", "publisher": "Wilson Center", "issued": {"date-parts": [[2020]]}},
+    "berg2021": {"author": [{"family": "Berg", "given": "Ryan C."}], "title": "The Bicentennial Framework",
+                 "container-title": "CSIS", "issued": {"date-parts": [[2021, 10, 29]]}, "URL": "https://csis.org/x"},
+}
+FULL = {"olson2020": "Eric Olson, The Evolving Merida Initiative (Wilson Center, 2020), 4.",
+        "berg2021": "Ryan C. Berg, \u201cThe Bicentennial Framework,\u201d CSIS, October 29, 2021, https://csis.org/x."}
+SHORT = {"olson2020": "Olson, Evolving Merida, 10.", "berg2021": "Berg, \u201cBicentennial Framework.\u201d"}
+# (the notes in order, each a list of (keys, text)), and the messages expected; {place} is note k's place.
+ORDER = {
+    "full then short": ([[(["olson2020"], FULL["olson2020"])], [(["olson2020"], SHORT["olson2020"])]], []),
+    "short first": ([[(["olson2020"], SHORT["olson2020"])], [(["olson2020"], FULL["olson2020"])]],
+                    ["note 1 {place1}: first citation of @olson2020 is in short form; expected the full form"]),
+    "full again": ([[(["olson2020"], FULL["olson2020"])], [(["berg2021"], FULL["berg2021"])],
+                    [(["olson2020"], FULL["olson2020"])]],
+                   ["note 3 {place3}: @olson2020 is cited in full again (first in note 1); expected the short form"]),
+    "two items in one field": ([[(["olson2020", "berg2021"], f"{FULL['olson2020'][:-1]}; {SHORT['berg2021']}")]],
+                               ["note 1 {place1}: first citation of @berg2021 is in short form; expected the full form"]),
+    "Zotero's instruction": ([[(["olson2020"], SHORT["olson2020"])]],
+                             ["note 1 {place1}: first citation of @olson2020 is in short form; expected the full form"]),
+    "no fields": ([[([], SHORT["olson2020"])]], []),
+}
+
+
+@pytest.mark.parametrize("case", ORDER)
+def test_full_then_short_on_citation_fields(case):
+    """Each key's first citation field is its full form and later ones short; no fields, no check."""
+    notes, expected = ORDER[case]
+    instruction = "ADDIN ZOTERO_ITEM CSL_CITATION" if case.startswith("Zotero") else "ADDIN CSL_CITATION"
+    body, endnotes = "", ""
+    for k, fields in enumerate(notes, start=1):
+        body += f'<w:p><w:r><w:t>Claim {k}.</w:t></w:r><w:r><w:endnoteReference w:id="{k + 1}"/></w:r></w:p>'
+        runs = "".join(_field(keys, text, ITEMS, instruction) if keys else f"<w:r><w:t>{text}</w:t></w:r>"
+                       for keys, text in fields)
+        endnotes += f'<w:endnote w:id="{k + 1}"><w:p><w:r><w:endnoteRef/></w:r>{runs}</w:p></w:endnote>'
+    heading = '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Risks</w:t></w:r></w:p>'
+    document = safexml.parse(f'<w:document xmlns:w="{W}"><w:body>{heading}{body}</w:body></w:document>'.encode())
+    part = safexml.parse(f'<w:endnotes xmlns:w="{W}">{endnotes}</w:endnotes>'.encode())
+    notes_by_id = {n.get(f"{{{W}}}id"): n for n in part.iter(f"{{{W}}}endnote")}
+    fields = citation_fields(document, notes_by_id, "endnote", {"Heading1"})
+    places = {f"place{k}": f'in "Risks" after "Claim {k}."' for k in range(1, 4)}
+    assert [p.message for p in check_field_order(NAME, fields)] == [m.format(**places) for m in expected]

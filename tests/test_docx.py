@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from conftest import REPO, SAMPLE, pdftotext, run_cli, tool
-from docx_audit import audit_package
+from qibrief.docx.audit import audit_package
 from qibrief.brand import read_brand
 from qibrief.checks.docx import read_docx
 from qibrief.docx import finish_docx, reference_docx

@@ -195,13 +195,18 @@ def watch_command(ctx: click.Context, root: Path, out: Path | None, print_pdf: b
 def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Path, ...]) -> None:
     """Check the sources' notes and citations, or the given PDF/DOCX/HTML files.
 
+    A DOCX is read with its pending tracked changes accepted (and a note deleted or inserted with Track Changes
+    is a warning). Files are compared with each other, with the brief's sources when --root is given; one
+    file named for the brief, with what was built in ROOT/dist or beside it, else with the sources.
+
     \b
     Examples:
       python build.py check
-      python build.py check dist/qi-brief-50.docx
+      python build.py check --root . edited/qi-brief-50.docx
+      python build.py check dist/qi-brief-50.docx dist/qi-brief-50.pdf
     """
-    from .checks import SUFFIXES, check_paths
-    from .pipeline import check_sources_only
+    from .checks import SUFFIXES
+    from .pipeline import check_files, check_sources_only
     from .problems import fail_on, strictly
 
     for path in files:
@@ -209,7 +214,8 @@ def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Pat
             raise click.BadParameter(f"{path}: expected a .pdf, .docx or .html file", param_hint="FILES")
 
     def action() -> None:
-        problems = check_paths(list(files)) if files else check_sources_only(root)
+        with_sources = ctx.get_parameter_source("root") is not click.core.ParameterSource.DEFAULT
+        problems = check_files(list(files), root, with_sources=with_sources) if files else check_sources_only(root)
         if strict:
             problems = strictly(problems)
         for warning in fail_on(problems, "check"):

@@ -26,7 +26,9 @@ from typing import Callable, Mapping
 from . import cache, checks, fonts, lint
 from . import html as htmlmod
 from .formats import FORMATS, PDFS, file_names, in_order
-from .metadata import Metadata
+from .checks.built import built_for, built_html, manifest_count, notes_from_ast
+from .metadata import Metadata, read_metadata
+from .project import locate_project
 from .plan import BuildConfig, Built, Plan, Reporter, source_date_epoch
 from .problems import BuildError, Problem, fail_on, strictly
 from .schedule import Scheduler, SideResult
@@ -334,3 +336,35 @@ def check_sources_only(root: Path) -> list[Problem]:
         # Report Pandoc's problems together with the text-level checks, not just the first failure.
         raise BuildError(exc.message, [*exc.problems, *sources.warnings, *checks.check_sources(sources, None)]) from None
     return list(sources.warnings) + checks.check_sources(sources, ast)
+
+
+def check_files(files: list[Path], root: Path, *, with_sources: bool) -> list[Problem]:
+    """The `check` command on files: each file's own rules, then their notes aligned with a reference. Several
+    files are compared with each other; with_sources (--root given), with the brief's sources. One file alone
+    is compared with what was built for its brief (named by its slug) in ROOT/dist or beside it: the HTML a
+    build's signed cache record vouches for, else a release's note count; with neither, with the sources."""
+    if with_sources:
+        return _against_sources(files, root)
+    folders = tuple(dict.fromkeys(p.resolve() for p in (root / "dist", *(f.parent for f in files)) if p.is_dir()))
+    if len(files) == 1:
+        built = next(filter(None, (built_html(folder, files[0]) for folder in folders)), None)
+        if built is not None:
+            return checks.check_paths(files, built)
+        if all(manifest_count(folder, files[0]) is None for folder in folders) and _brief_of(root, files[0]):
+            return _against_sources(files, root)
+    return checks.check_paths(files, built_dirs=folders)
+
+
+def _brief_of(root: Path, path: Path) -> bool:
+    # True when ROOT is a brief whose slug begins the file's name; a folder that is not a brief is no error here.
+    try:
+        project = locate_project(root)
+        return built_for(path, read_metadata(project.metadata_file, project.display(project.metadata_file)).slug)
+    except BuildError:
+        return False
+
+
+def _against_sources(files: list[Path], root: Path) -> list[Problem]:
+    sources = read_sources(root)
+    ast = json.loads(parse_brief(sources))
+    return list(sources.warnings) + checks.check_paths(files, notes_from_ast(ast, "the sources"))

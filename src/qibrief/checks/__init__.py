@@ -4,7 +4,9 @@ Interface used by the pipeline and the CLI; each rule lives in the module named 
 - check_sources(sources, ast) after the parse; ast is Pandoc's JSON AST (a dict) with citeproc applied, or
   None when the parse itself failed (the text-level checks still run).
 - check_outputs(files, names, sources) on the rendered artifacts in memory, before they are published.
-- check_paths(paths) on standalone .pdf/.docx/.html files.
+- check_paths(paths, reference, built_dirs) on standalone .pdf/.docx/.html files: a DOCX's package audited,
+  the notes aligned with the reference (the sources' notes, or a built HTML) when given, else with each other,
+  and, with neither, one file's note count with a release's manifest.json in built_dirs.
 - read_notes(fmt, data, name) and check_across(outputs): the same output checks in two steps, for a
   pipeline that reads each artifact as soon as it is rendered.
 """
@@ -17,7 +19,9 @@ from typing import Callable
 from ..formats import FORMATS, READER_BY_SUFFIX
 from ..problems import BuildError, Problem
 from ..sources import Sources
+from ..docx.audit import audit_package
 from .across import check_across
+from .built import check_count, manifest_count
 from .chicago import check_chicago, check_repeated_full_citations, entry_forms
 from ..document import cite_groups
 from .docx import read_docx
@@ -89,8 +93,10 @@ def check_outputs(files: dict[str, bytes], names: dict[str, str], sources: Sourc
     return problems
 
 
-def check_paths(paths: list[Path]) -> list[Problem]:
-    """Problems in standalone .pdf, .docx or .html files (compared with each other when several are given)."""
+def check_paths(paths: list[Path], reference: RenderedNotes | None = None,
+                built_dirs: tuple[Path, ...] = ()) -> list[Problem]:
+    """Problems in standalone .pdf, .docx or .html files: each alone, then their notes aligned with the
+    reference (default: with each other; a single file with the note count of a release in built_dirs)."""
     problems: list[Problem] = []
     outputs: list[RenderedNotes] = []
     for path in paths:
@@ -103,9 +109,18 @@ def check_paths(paths: list[Path]) -> list[Problem]:
         except OSError as exc:
             problems.append(Problem(str(path), None, f"cannot read ({exc.strerror or exc})"))
             continue
+        if fmt == "docx":
+            problems += [Problem(str(path), None, f"{finding}; Word or LibreOffice may refuse to open it")
+                         for finding in audit_package(data)]
         rendered, found = read_notes(fmt, data, str(path))
         outputs.append(rendered)
         problems += found
         problems += check_repeated_full_citations(rendered.name, rendered.texts)
-    problems += check_across(outputs)
+    if reference is None and len(outputs) == 1:
+        for folder in built_dirs:
+            count = manifest_count(folder, paths[0])
+            if count is not None:
+                problems += check_count(outputs[0], count, folder / "manifest.json")
+                break
+    problems += check_across(outputs, reference)
     return problems

@@ -8,9 +8,12 @@ import lxml.html
 
 from ..problems import Problem
 from .handtyped import describe, glued_numbers, superscript_digits
+from .text import describe_place
 from .rendered import Marker, RenderedNotes, check_marker_order, check_markers_against_notes
 
 _NUMBER = re.compile(r"^\d+$")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCKS = ("p", "li", "td", "th", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption")
 
 
 def _classes(element) -> set[str]:
@@ -67,6 +70,31 @@ def _body_text_without_markers(element) -> str:
     return "".join(parts)
 
 
+def _text_before(marker) -> str:
+    """The text of the marker's paragraph (or list item, cell, quote) up to the marker, without other markers."""
+    block = next((a for a in marker.iterancestors() if a.tag in _BLOCKS), None)
+    if block is None:
+        return ""
+    parts: list[str] = []
+
+    def walk(node) -> bool:
+        if node is marker:
+            return True
+        if not (_is_marker(node) or node.tag in ("sup", "script", "style")):
+            parts.append(node.text or "")
+            for child in node:
+                if not isinstance(child.tag, str):
+                    parts.append(child.tail or "")
+                    continue
+                if walk(child):
+                    return True
+                parts.append(child.tail or "")
+        return False
+
+    walk(block)
+    return "".join(parts)
+
+
 def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     """Read an HTML document's markers and notes; return them with the problems found."""
     rendered = RenderedNotes(name=name, fmt="html")
@@ -79,9 +107,12 @@ def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     section = _notes_section(root)
     inside_notes = set(section.iter()) if section is not None else set()
 
+    heading: str | None = None
     for element in root.iter():
         if not isinstance(element.tag, str) or element in inside_notes:
             continue
+        if element.tag in _HEADINGS and element.get("class") != "title":
+            heading = _body_text_without_markers(element).strip() or heading
         if _is_marker(element):
             shown = element.text_content().strip()
             if not _NUMBER.match(shown):
@@ -89,6 +120,9 @@ def read_html(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
                 continue
             k = int(shown)
             rendered.markers.append(Marker(k, line=element.sourceline))
+            before = _text_before(element)
+            rendered.contexts.setdefault(k, before)
+            rendered.places.setdefault(k, describe_place(heading, before))
             href = element.get("href") or ""
             if href != f"#fn{k}":
                 problems.append(Problem(name, element.sourceline, f"note {k}: marker links to {href or 'nothing'}; expected #fn{k}"))

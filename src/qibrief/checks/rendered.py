@@ -18,12 +18,21 @@ class Marker:
 
 @dataclass
 class RenderedNotes:
-    """One output's notes: file name, format, markers in reading order, and note texts by number."""
+    """One output's notes: file name, format, markers in reading order, and note texts by number.
+
+    `places` says where an editor finds note k (' in "Introduction" after "…a newspaper."') when the reader
+    knows; `contexts` holds the text just before marker k. A DOCX with pending tracked changes also keeps
+    `original`: its notes with those changes rejected, which the comparison across formats reads (the
+    changes themselves are reported as pending).
+    """
 
     name: str
     fmt: str
     markers: list[Marker] = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
+    places: dict[int, str] = field(default_factory=dict)
+    contexts: dict[int, str] = field(default_factory=dict)
+    original: "RenderedNotes | None" = None
 
     @property
     def count(self) -> int:

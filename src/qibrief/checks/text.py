@@ -57,3 +57,28 @@ def word_changes(old: str, new: str, limit: int = 3) -> str:
     shown = [shorten(change, 80) for change in changes[:limit]]
     more = len(changes) - limit
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def fragment_before(text: str, limit: int = 60) -> str:
+    """The end of `text` as a message quotes it: about `limit` characters, cut at a word, '…' where cut."""
+    text = " ".join(text.split())  # the editor's own quotes and dashes, shown as they are
+    if len(text) <= limit:
+        return text
+    tail = text[-limit:]
+    space = tail.find(" ")
+    if 0 <= space < limit // 2:
+        tail = tail[space + 1:]
+    return "\u2026" + tail
+
+
+def describe_place(heading: str | None, before: str) -> str:
+    """Where an editor looks: 'in "Introduction" after "…cites a newspaper."'."""
+    where = f'in "{shorten(heading, 50)}"' if heading else "before the first heading"
+    shown = fragment_before(before)
+    return f'{where} after "{shown}"' if shown else f"{where}, at the start of a paragraph"
+
+
+def alignment_key(text: str) -> str:
+    """The text as notes are aligned across formats: normalised, no whitespace, no hyphens (hyphenation at a
+    line end and a break inside a URL leave no trace), lower case."""
+    return squashed(text).replace("-", "").lower()

@@ -1,0 +1,383 @@
+"""`check` on a DOCX as an editor returns it: a table of edited files (XML edits standing in for Word, and a
+LibreOffice re-save), each run through the real command line with its exact messages and exit code.
+
+The base file is the sample brief's DOCX with each note's citation wrapped in a Word citation field
+(`ADDIN CSL_CITATION {json}`, the shape Zotero writes and Pandoc's docx reader reads), so that Chicago's
+full-then-short order is checked on the file as it came back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+import yaml
+
+from checks_support import NAMES, SAMPLE, docx_parts, docx_with, reference_runs, sample_artifacts
+from conftest import run_cli
+from qibrief.document import cite_groups
+
+DATE = "2026-11-30T10:00:00Z"
+ENDNOTES = "word/endnotes.xml"
+DOCUMENT = "word/document.xml"
+
+
+def _items() -> dict[str, dict]:
+    """The sample's references as CSL-JSON items (what a citation field's itemData holds)."""
+    entries = yaml.safe_load((SAMPLE / "references.yaml").read_text(encoding="utf-8"))["references"]
+    return {entry["id"]: entry for entry in entries}
+
+
+def _field_runs(keys: tuple[str, ...], k: int, text: str) -> tuple[str, str]:
+    """The runs that open a citation field for `keys` (begin, instruction, separate) and the run that ends it."""
+    items = _items()
+    payload = {
+        "citationID": f"note{k}",
+        "citationItems": [{"id": key, "itemData": items[key]} for key in keys],
+        "properties": {"formattedCitation": text, "noteIndex": k},
+        "schema": "https://github.com/citation-style-language/schema/raw/master/csl-citation.json",
+    }
+    begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+             f'<w:r><w:instrText xml:space="preserve"> ADDIN CSL_CITATION {escape(json.dumps(payload))} </w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+    return begin, '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
+@lru_cache(maxsize=1)
+def base_docx() -> bytes:
+    """The sample's DOCX with every note's text inside a citation field naming the keys cited in that note."""
+    artifacts = sample_artifacts()
+    groups = cite_groups(json.loads(artifacts.ast_json))
+    data = artifacts.files["docx"]
+    ids = [m.group(1) for m in reference_runs(docx_parts(data)[DOCUMENT].decode("utf-8"), "endnote")]
+
+    def wrap(notes: str) -> str:
+        for k, ident in enumerate(ids, start=1):
+            keys = tuple(key for group in groups if group.note == k for key in group.keys)
+            note = re.search(rf'<w:endnote w:id="{ident}">.*?</w:endnote>', notes, re.S)
+            text = re.sub(r"<[^>]+>", "", note.group(0)).strip()
+            begin, end = _field_runs(keys, k, text)
+            # After the note's own number and the space that follows it; the field ends with the paragraph.
+            mark = re.search(r"<w:endnoteRef/>\s*</w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>", note.group(0))
+            body = note.group(0)[:mark.end()] + begin + note.group(0)[mark.end():].replace("</w:p></w:endnote>", end + "</w:p></w:endnote>")
+            notes = notes[:note.start()] + body + notes[note.end():]
+        return notes
+
+    return docx_with(data, ENDNOTES, wrap)
+
+
+def _sentence_and_reference(doc: str, sentence: str, n: int) -> tuple[int, int]:
+    """Where the run holding `sentence` starts and where the n-th note reference's run after it ends."""
+    run = reference_runs(doc, "endnote")[n - 1]
+    return doc.rindex("<w:r>", 0, doc.index(sentence, 0, run.start())), run.end()
+
+
+def _as_deleted(runs: str) -> str:
+    return runs.replace("<w:t ", "<w:delText ").replace("<w:t>", "<w:delText>").replace("</w:t>", "</w:delText>")
+
+
+def tracked_deletion(data: bytes, sentence: str, n: int, note_too: bool = False) -> bytes:
+    """The sentence that carries note n deleted with Track Changes, as LibreOffice writes it (the reference
+    run inside w:del); with note_too, the note's own text deleted too, as Word does."""
+    ident = reference_runs(docx_parts(data)[DOCUMENT].decode("utf-8"), "endnote")[n - 1].group(1)
+
+    def document(doc: str) -> str:
+        start, end = _sentence_and_reference(doc, sentence, n)
+        return (doc[:start] + f'<w:del w:id="901" w:author="Editor" w:date="{DATE}">' + _as_deleted(doc[start:end])
+                + "</w:del>" + doc[end:])
+
+    def notes(text: str) -> str:
+        note = re.search(rf'(<w:endnote w:id="{ident}"><w:p>(?:<w:pPr>.*?</w:pPr>)?)(.*?)(</w:p></w:endnote>)', text, re.S)
+        inner = f'<w:del w:id="902" w:author="Editor" w:date="{DATE}">{_as_deleted(note.group(2))}</w:del>'
+        return text[:note.start()] + note.group(1) + inner + note.group(3) + text[note.end():]
+
+    data = docx_with(data, DOCUMENT, document)
+    return docx_with(data, ENDNOTES, notes) if note_too else data
+
+
+def untracked_deletion(data: bytes, sentence: str, n: int) -> bytes:
+    """The sentence that carries note n deleted with Track Changes off: its reference and its note are gone."""
+    ident = reference_runs(docx_parts(data)[DOCUMENT].decode("utf-8"), "endnote")[n - 1].group(1)
+
+    def document(doc: str) -> str:
+        start, end = _sentence_and_reference(doc, sentence, n)
+        return doc[:start] + doc[end:]
+
+    data = docx_with(data, DOCUMENT, document)
+    return docx_with(data, ENDNOTES, lambda t: re.sub(rf'<w:endnote w:id="{ident}">.*?</w:endnote>', "", t, flags=re.S))
+
+
+NEW_SENTENCE = '<w:r><w:t xml:space="preserve"> A new claim.</w:t></w:r>'
+NEW_REFERENCE = '<w:r><w:rPr><w:rStyle w:val="EndnoteReference"/></w:rPr><w:endnoteReference w:id="99"/></w:r>'
+NEW_NOTE_RUNS = ('<w:r><w:rPr><w:rStyle w:val="EndnoteReference"/></w:rPr><w:endnoteRef/></w:r>'
+                 '<w:r><w:t xml:space="preserve"> An editor\u2019s added note.</w:t></w:r>')
+
+
+def inserted_note(data: bytes, tracked: bool) -> bytes:
+    """A sentence with a new note after "It matters too.", with Track Changes on or off."""
+    open_, close = (f'<w:ins w:id="903" w:author="Editor" w:date="{DATE}">', "</w:ins>") if tracked else ("", "")
+    data = docx_with(data, DOCUMENT, lambda d: d.replace(
+        "It matters too.</w:t></w:r>", "It matters too.</w:t></w:r>" + open_ + NEW_SENTENCE + NEW_REFERENCE + close, 1))
+    note = ('<w:endnote w:id="99"><w:p><w:pPr><w:pStyle w:val="EndnoteText"/></w:pPr>'
+            + open_.replace("903", "904") + NEW_NOTE_RUNS + close + "</w:p></w:endnote>")
+    return docx_with(data, ENDNOTES, lambda t: t.replace("</w:endnotes>", note + "</w:endnotes>"))
+
+
+def tracked_note_edit(data: bytes) -> bytes:
+    """"Jane Smith" made "Jane Smyth" in note 1's text with Track Changes on."""
+    return docx_with(data, ENDNOTES, lambda t: t.replace(
+        '<w:r><w:t xml:space="preserve">Jane Smith,</w:t></w:r>',
+        f'<w:r><w:t xml:space="preserve">Jane </w:t></w:r><w:del w:id="905" w:author="Editor" w:date="{DATE}"><w:r>'
+        f'<w:delText>Smith,</w:delText></w:r></w:del><w:ins w:id="906" w:author="Editor" w:date="{DATE}"><w:r>'
+        '<w:t xml:space="preserve">Smyth,</w:t></w:r></w:ins>', 1))
+
+
+def typed_superscript(data: bytes) -> bytes:
+    """A superscript "6" typed after the last sentence."""
+    return docx_with(data, DOCUMENT, lambda d: d.replace(
+        "It matters too.</w:t></w:r>",
+        'It matters too.</w:t></w:r><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>6</w:t></w:r>', 1))
+
+
+def commented(data: bytes) -> bytes:
+    """An editor's comment on the sentence that carries note 2 (comment range, reference run, comments.xml)."""
+    comment = (f'<w:comment w:id="0" w:author="Editor" w:date="{DATE}" w:initials="E"><w:p><w:r>'
+               '<w:t>Is this the right newspaper?</w:t></w:r></w:p></w:comment>')
+    data = docx_with(data, "word/comments.xml", lambda t: re.sub(r"<w:comments([^>]*)/>", r"<w:comments\1></w:comments>", t)
+                     .replace("</w:comments>", comment + "</w:comments>"))
+
+    def document(doc: str) -> str:
+        start, end = _sentence_and_reference(doc, "A second claim cites a newspaper.", 2)
+        return (doc[:start] + '<w:commentRangeStart w:id="0"/>' + doc[start:end] + '<w:commentRangeEnd w:id="0"/>'
+                '<w:r><w:commentReference w:id="0"/></w:r>' + doc[end:])
+
+    return docx_with(data, DOCUMENT, document)
+
+
+def moved_paragraph(data: bytes) -> bytes:
+    """The paragraph with the short citations (note 4) moved before the one with the full citation (note 1)."""
+    def document(doc: str) -> str:
+        paragraphs = list(re.finditer(r"<w:p>(?:(?!<w:p>).)*?</w:p>", doc, re.S))
+        short = next(p for p in paragraphs if "cited again in short form" in p.group(0))
+        first = next(p for p in paragraphs if "The first claim cites a report." in p.group(0) and "FirstParagraph" in p.group(0))
+        doc = doc[:short.start()] + doc[short.end():]
+        return doc[:first.start()] + short.group(0) + doc[first.start():]
+
+    return docx_with(data, DOCUMENT, document)
+
+
+def without_endnotes_relationship(data: bytes) -> bytes:
+    """word/_rels/document.xml.rels without its endnotes relationship."""
+    return docx_with(data, "word/_rels/document.xml.rels",
+                     lambda t: re.sub(r'<Relationship [^>]*relationships/endnotes"[^>]*/>|<Relationship [^>]*Target="endnotes.xml"[^>]*/>', "", t))
+
+
+def without_endnotes_content_type(data: bytes) -> bytes:
+    """[Content_Types].xml without the endnotes override."""
+    return docx_with(data, "[Content_Types].xml", lambda t: re.sub(r'<Override PartName="/word/endnotes.xml"[^>]*/>', "", t))
+
+
+def libreoffice_resave(data: bytes, folder: Path) -> bytes:
+    """The DOCX opened and saved again by LibreOffice (its own profile for this run)."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is needed (bash scripts/install.sh --test installs libreoffice-writer-nogui)"
+    source, out = folder / "lo-in" / NAMES["docx"], folder / "lo-out"
+    source.parent.mkdir()
+    source.write_bytes(data)
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/lo-profile",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(source)],
+                   capture_output=True, timeout=180, check=False, env={**os.environ, "HOME": str(folder)})
+    # LibreOffice exits 0 even when it could not load the file: the output must exist.
+    return (out / NAMES["docx"]).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def _uno_python() -> str:
+    """A Python that can import uno (Debian's python3-uno installs it for /usr/bin/python3)."""
+    for python in dict.fromkeys((sys.executable, "/usr/bin/python3")):
+        if subprocess.run([python, "-c", "import uno"], capture_output=True, check=False).returncode == 0:
+            return python
+    raise AssertionError("python3-uno is needed (bash scripts/install.sh --test installs it)")
+
+
+def libreoffice(action: str, *texts: str):
+    """An edit made in LibreOffice through UNO (tests/libreoffice_edit.py), with its own profile per run."""
+    def edit(data: bytes, folder: Path) -> bytes:
+        source, target = folder / "lo-source.docx", folder / "lo-edited.docx"
+        source.write_bytes(data)
+        done = subprocess.run([_uno_python(), str(Path(__file__).with_name("libreoffice_edit.py")), str(source),
+                               str(target), str(folder / "lo-profile"), action, *texts],
+                              capture_output=True, text=True, timeout=180, check=False,
+                              env={**os.environ, "HOME": str(folder)})
+        assert done.returncode == 0 and target.exists(), done.stdout + done.stderr
+        return target.read_bytes()
+
+    return edit
+
+
+def _change_date(path: Path) -> str:
+    """The day LibreOffice stamped on the file's tracked changes (its clock: the edit was made just now)."""
+    found = re.search(r'w:date="(\d{4}-\d\d-\d\d)', docx_parts(path.read_bytes())[DOCUMENT].decode("utf-8"))
+    return found.group(1) if found else ""
+
+
+INTRO = 'in "Introduction" after "'
+NOTE_3_PLACE = f'{INTRO}\u2026claim cites a newspaper. An explanatory note follows here."'
+NEW_PLACE = 'in "Conclusion" after "Do the second thing. It matters too. A new claim."'
+EXPLAINS = "This note explains something, and cites\u2026"
+PACKAGE = "; Word or LibreOffice may refuse to open it"
+CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"
+
+# name: (edit of the base DOCX, checked with the sources (--root), extra options, expected lines, exit code)
+CASES = {
+    "tracked deletion of a noted sentence": (
+        lambda d, _: tracked_deletion(d, "An explanatory note follows here.", 3), True, [],
+        [f"warning: note 3 {NOTE_3_PLACE}: deleted with Track Changes by Editor on 2026-11-30, not yet accepted or "
+         f"rejected; accepting it removes the note ({EXPLAINS})", "check: no errors found"], 0),
+    "tracked deletion, strict": (
+        lambda d, _: tracked_deletion(d, "An explanatory note follows here.", 3), True, ["--strict"],
+        [f"note 3 {NOTE_3_PLACE}: deleted with Track Changes by Editor on 2026-11-30, not yet accepted or "
+         f"rejected; accepting it removes the note ({EXPLAINS})", "check failed: 1 error."], 1),
+    "tracked deletion of a sentence and its note's text (Word)": (
+        lambda d, _: tracked_deletion(d, "An explanatory note follows here.", 3, note_too=True), True, [],
+        [f"warning: note 3 {NOTE_3_PLACE}: deleted with Track Changes by Editor on 2026-11-30, not yet accepted or "
+         f"rejected; accepting it removes the note ({EXPLAINS})", "check: no errors found"], 0),
+    "tracked deletion that leaves a short citation first": (
+        lambda d, _: tracked_deletion(d, "A second claim cites a newspaper.", 2), True, [],
+        [f'warning: note 2 {INTRO}\u2026claim cites a report. A second claim cites a newspaper.": deleted with Track '
+         'Changes by Editor on 2026-11-30, not yet accepted or rejected; accepting it removes the note (Sam Jones, '
+         '"A Newspaper Story About the\u2026)',
+         f'note 3 {INTRO}The report is cited again in short form.": first citation of @jones2021 is in short form; '
+         "expected the full form", "check failed: 1 error."], 1),
+    "tracked insertion of a note": (
+        lambda d, _: inserted_note(d, tracked=True), True, [],
+        [f"warning: note 6 {NEW_PLACE}: inserted with Track Changes by Editor on 2026-11-30, not yet accepted or "
+         "rejected; a new note (An editor's added note.)", "check: no errors found"], 0),
+    "tracked edit of a note's text": (
+        lambda d, _: tracked_note_edit(d), True, [],
+        [f'warning: note 1 {INTRO}The first claim cites a report.": its text was edited with Track Changes by Editor '
+         'on 2026-11-30, not yet accepted or rejected: "Smyth," for "Smith,"', "check: no errors found"], 0),
+    "untracked deletion of a note": (
+        lambda d, _: untracked_deletion(d, "An explanatory note follows here.", 3), True, [],
+        [f"note 3 ({EXPLAINS}) was removed {NOTE_3_PLACE} (compared with the sources)", "check failed: 1 error."], 1),
+    "a note inserted": (
+        lambda d, _: inserted_note(d, tracked=False), True, [],
+        [f"a new note after note 5: note 6 {NEW_PLACE} (An editor's added note.) is not in the sources",
+         "check failed: 1 error."], 1),
+    "a hand-typed superscript": (
+        lambda d, _: typed_superscript(d), True, [],
+        ['in "Conclusion" after "Do the second thing. It matters too.": superscript "6" typed by hand (after note 5); '
+         "expected a Word note reference", "check failed: 1 error."], 1),
+    "a comment": (lambda d, _: commented(d), True, [], ["check: no errors found"], 0),
+    "a moved paragraph that breaks full-then-short": (
+        lambda d, _: moved_paragraph(d), False, [],
+        [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '
+         "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 2 errors."], 1),
+    "a removed endnotes relationship": (
+        lambda d, _: without_endnotes_relationship(d), True, [],
+        ["word/_rels/document.xml.rels has no endnotes relationship, but word/document.xml refers to endnotes "
+         f"(word/endnotes.xml is there){PACKAGE}", "check failed: 1 error."], 1),
+    "a removed content type": (
+        lambda d, _: without_endnotes_content_type(d), True, [],
+        [f"word/endnotes.xml has content type application/xml in [Content_Types].xml; expected {CT}{PACKAGE}",
+         "check failed: 1 error."], 1),
+    "LibreOffice re-save (clean)": (libreoffice_resave, True, [], ["check: no errors found"], 0),
+    "LibreOffice: tracked deletion of a noted sentence": (
+        libreoffice("delete", "An explanatory note follows here."), True, [],
+        [f"warning: note 3 {NOTE_3_PLACE}: deleted with Track Changes by Editor on {{date}}, not yet accepted or "
+         f"rejected; accepting it removes the note ({EXPLAINS})", "check: no errors found"], 0),
+    "LibreOffice: tracked insertion of a note": (
+        libreoffice("insert-note", "It matters too.", "An editor\u2019s added note."), True, [],
+        ['warning: note 6 in "Conclusion" after "Do the second thing. It matters too.": inserted with Track Changes '
+         "by Editor on {date}, not yet accepted or rejected; a new note (An editor's added note.)",
+         "check: no errors found"], 0),
+    "LibreOffice: untracked deletion of a note": (
+        libreoffice("delete-untracked", "An explanatory note follows here."), True, [],
+        [f'note 3 ({EXPLAINS}) was removed {NOTE_3_PLACE} (compared with the sources)', "check failed: 1 error."], 1),
+    "LibreOffice: a note inserted": (
+        libreoffice("insert-note-untracked", "It matters too.", "An editor\u2019s added note."), True, [],
+        ['a new note after note 5: note 6 in "Conclusion" after "Do the second thing. It matters too." '
+         "(An editor's added note.) is not in the sources", "check failed: 1 error."], 1),
+}
+
+
+def _lines(done: subprocess.CompletedProcess, path: Path) -> list[str]:
+    return [line.replace(f"{path}: ", "") for line in (done.stdout + done.stderr).splitlines()]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_returned_docx(case, tmp_path):
+    """Each returned file gives exactly its messages, placed by note number, heading and quoted sentence."""
+    edit, with_sources, options, expected, code = CASES[case]
+    path = tmp_path / NAMES["docx"]
+    path.write_bytes(edit(base_docx(), tmp_path))
+    done = run_cli("check", *(["--root", str(SAMPLE)] if with_sources else []), *options, str(path), cwd=tmp_path)
+    date = _change_date(path)
+    assert (_lines(done, path), done.returncode) == ([line.replace("{date}", date) for line in expected], code)
+    assert not any("w:id" in line or re.search(r"paragraph \d", line) for line in _lines(done, path))
+
+
+def test_base_docx_is_clean(tmp_path):
+    """The base file (citation fields around every note) passes alone and against the sources."""
+    path = tmp_path / NAMES["docx"]
+    path.write_bytes(base_docx())
+    for args in ([], ["--root", str(SAMPLE)]):
+        done = run_cli("check", *args, str(path), cwd=tmp_path)
+        assert (_lines(done, path), done.returncode) == (["check: no errors found"], 0)
+
+
+def test_one_deleted_note_with_the_pdf_is_one_message(tmp_path):
+    """A note deleted from the DOCX, checked with the PDF, is one message naming the note and its sentence."""
+    docx, pdf = tmp_path / NAMES["docx"], tmp_path / NAMES["pdf"]
+    docx.write_bytes(untracked_deletion(base_docx(), "An explanatory note follows here.", 3))
+    pdf.write_bytes(sample_artifacts().files["pdf"])
+    done = run_cli("check", str(docx), str(pdf), cwd=tmp_path)
+    assert (_lines(done, docx), done.returncode) == (
+        [f"note 3 ({EXPLAINS}) was removed after note 2 (compared with {pdf})", "check failed: 1 error."], 1)
+
+
+def test_checked_alone_beside_the_build(sample_build, tmp_path):
+    """A returned copy checked alone beside a build (its signed cache record) is compared with the built HTML."""
+    folder = tmp_path / "dist"
+    shutil.copytree(sample_build, folder)
+    path = folder / "qi-brief-7-edited.docx"
+    path.write_bytes(untracked_deletion(base_docx(), "An explanatory note follows here.", 3))
+    done = run_cli("check", str(path), cwd=tmp_path)
+    assert (_lines(done, path), done.returncode) == ([
+        f"note 3 ({EXPLAINS}) was removed {NOTE_3_PLACE} (compared with {folder / NAMES['html']})",
+        "check failed: 1 error."], 1)
+
+
+def test_note_count_against_a_release_manifest(tmp_path):
+    """Beside a release's manifest.json (no HTML at hand), a returned copy with a note fewer is reported."""
+    path = tmp_path / "qi-brief-7 (edited).docx"
+    path.write_bytes(untracked_deletion(base_docx(), "An explanatory note follows here.", 3))
+    (tmp_path / "manifest.json").write_text(json.dumps({"brief": {"name": "qi-brief-7", "notes": 5}, "files": {}}),
+                                            encoding="utf-8")
+    done = run_cli("check", str(path), cwd=tmp_path)
+    assert (_lines(done, path), done.returncode) == ([
+        f"holds 4 notes; 5 were built ({tmp_path / 'manifest.json'}); a note was removed", "check failed: 1 error."], 1)
+    other = tmp_path / "qi-brief-70.docx"
+    shutil.copy(path, other)
+    assert run_cli("check", str(other), cwd=tmp_path).returncode == 0
+
+
+def test_checked_alone_inside_its_brief(tmp_path):
+    """Run inside the brief, with nothing built at hand, a copy named for the brief is compared with the sources;
+    a file named for another brief is not."""
+    path = tmp_path / "qi-brief-7-edited.docx"
+    path.write_bytes(untracked_deletion(base_docx(), "An explanatory note follows here.", 3))
+    done = run_cli("check", str(path), cwd=SAMPLE)
+    assert (_lines(done, path), done.returncode) == (
+        [f"note 3 ({EXPLAINS}) was removed {NOTE_3_PLACE} (compared with the sources)", "check failed: 1 error."], 1)
+    other = tmp_path / "qi-brief-70.docx"
+    shutil.copy(path, other)
+    assert (_lines(run_cli("check", str(other), cwd=SAMPLE), other)) == ["check: no errors found"]
