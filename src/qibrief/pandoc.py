@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.util
 import json
 import os
 import re
@@ -47,8 +48,18 @@ READER = "markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex-native_spa
 @lru_cache(maxsize=1)
 def pandoc_binary() -> str:
     """The Pandoc shipped with pypandoc-binary (never one found on PATH or in the current folder)."""
-    # pypandoc imports urllib.request and certifi (40 ms): only when Pandoc is about to run, not wherever this
-    # module is imported (checks.chicago and docx.reference import it; `check` on output files runs no Pandoc).
+    # Found where pypandoc-binary puts it (pypandoc/files/pandoc) without importing pypandoc: its import
+    # (urllib.request, certifi: 40 ms) and get_pandoc_path(), which runs `pandoc --version` on every candidate
+    # (PATH's first) to pick the newest, cost each process that runs Pandoc. PYPANDOC_PANDOC, pypandoc's own
+    # override, is honoured; without the bundled binary, pypandoc's search decides.
+    override = os.environ.get("PYPANDOC_PANDOC")
+    if override:
+        return override
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        bundled = Path(folder) / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+        if bundled.is_file() and os.access(bundled, os.X_OK):
+            return str(bundled)
     import pypandoc
 
     return pypandoc.get_pandoc_path()
