@@ -311,7 +311,8 @@ def run(config: BuildConfig, plan: Plan, report: Reporter, *, parallel: bool = T
     extra = stages.run("Counting and hashing", lambda: beside(artifacts)) if beside is not None else {}
     start = time.perf_counter()
     written = publish(artifacts, config.out, extra)
-    if record if record is not None else beside is None:
+    keep_record = record if record is not None else beside is None
+    if keep_record:
         _record(config, plan, artifacts)
     report(f"Publishing ({time.perf_counter() - start:.2f} s)")
     return Built(written=tuple(written[:len(artifacts.files)]), beside=extra)
