@@ -251,8 +251,9 @@ def _parts(root: Path, runs: int) -> list[tuple[str, float, float]]:
     from qibrief import html as htmlmod
     from qibrief.checks.chicago import entry_forms
     from qibrief.document import cite_groups
+    from qibrief import yamlfile
     from qibrief.plan import source_date_epoch
-    from qibrief.sources import read_sources
+    from qibrief.sources import collect_sources
 
     def cpu() -> tuple[float, float]:
         mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -280,15 +281,17 @@ def _parts(root: Path, runs: int) -> list[tuple[str, float, float]]:
     pdf.import_weasyprint()
     json_ast = None
     for run in range(runs):
-        sources = measure("Reading the sources (files, YAML, lint before the parse)", lambda: read_sources(root))
+        yamlfile._composed.cache_clear()  # each round reads the YAML files as a build does, once
+        sources = measure("Reading the sources (files, YAML, lint before the parse)", lambda: collect_sources(root))
         epoch = source_date_epoch(sources.project, sources.meta)
         parsed = measure("Parse with citeproc and HTML (one Pandoc run)", lambda: writers.parse_and_write_html(sources, epoch))
-        measure("Side: lint beside the parse (references.yaml, raw markup)",
+        measure("Side: lint beside the parse (references.yaml read strictly, raw markup)",
                 lambda: lint.lint_beside_parse(sources.project, sources.sections, sources.meta))
         if parsed.unchecked is not None:
             measure("Side: check of the parsed AST", lambda: writers.check_parsed(sources, parsed.unchecked))
         tree = json.loads(parsed.ast)
-        measure("Side: source checks (all, Chicago forms included)", lambda: checks.check_sources(sources, tree))
+        measure("Side: source checks (all, Chicago forms included; references.yaml already composed)",
+                lambda: checks.check_sources(sources, tree))
         keys = sorted({key for group in cite_groups(tree) for key in group.keys})
         measure("Side:   of which the full/short forms' Pandoc run", lambda: entry_forms(sources, keys))
         docx = measure("Side: DOCX writer (Pandoc, reference document, finish)",
