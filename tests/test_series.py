@@ -58,6 +58,14 @@ def test_listing_without_json_is_a_line_per_brief(tmp_path):
     assert done.stdout == f"{briefs / 'a'}: html\n"
 
 
+def test_json_without_the_listing_is_a_usage_error(tmp_path):
+    """`build --json` alone builds nothing and exits 2, naming the option it goes with."""
+    briefs = _series(tmp_path, ("a",))
+    done = run_cli("build", "--root", str(briefs), "--json")
+    assert done.returncode == 2 and "--list-stale" in done.stderr
+    assert not (briefs / "a" / "dist").exists()
+
+
 def test_a_brief_that_cannot_be_planned_is_listed_with_its_error(tmp_path):
     """A brief whose metadata cannot be read is listed (its build will fail and say why), not dropped."""
     briefs = _series(tmp_path, ("a", "b"))

@@ -122,6 +122,9 @@ def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | 
     from .plan import BuildConfig
     from .uptodate import build
 
+    if as_json and not list_stale:
+        raise click.UsageError("--json prints the listing: use it with --list-stale")
+
     def action() -> None:
         start = time.perf_counter()
         briefs = batch.expand_roots(roots or (Path("."),))
