@@ -103,20 +103,28 @@ def _run(ctx: click.Context, action) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes at once [default: the machine's cores]. With one brief, 2+ lets the DOCX and "
                    "checks run beside the PDF layout; with several, each brief builds in its own process.")
+@click.option("--list-stale", is_flag=True,
+              help="Build nothing: list the briefs with a format out of date (its input digest changed).")
+@click.option("--json", "as_json", is_flag=True, help="With --list-stale: print the list as JSON.")
 @click.pass_context
 def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | None = None,
                   formats: tuple[str, ...] = (), print_pdf: bool = False, docx_notes: str = "endnotes",
-                  strict: bool = False, no_cache: bool = False, jobs: int | None = None) -> None:
+                  strict: bool = False, no_cache: bool = False, jobs: int | None = None, list_stale: bool = False,
+                  as_json: bool = False) -> None:
     """Build the brief into dist/ as PDF, DOCX and HTML; only what changed is rebuilt.
 
     \b
     Examples:
       python build.py build --root . --out dist --format pdf --format html
       python build.py build --root briefs/ --jobs 2
+      python build.py build --root briefs/ --print --list-stale --json
     """
     from . import batch
     from .plan import BuildConfig
     from .uptodate import build
+
+    if as_json and not list_stale:
+        raise click.UsageError("--json prints the listing: use it with --list-stale")
 
     def action() -> None:
         start = time.perf_counter()
@@ -127,6 +135,11 @@ def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | 
             docx_notes=docx_notes, strict=strict, use_cache=not no_cache,
         )
         configs = batch.configs_for(base, briefs, out)
+        if list_stale:
+            from .series import list_stale as listing, show
+
+            click.echo(show(listing(configs), as_json=as_json))
+            return
         workers = jobs if jobs is not None else batch.default_jobs()
         if len(configs) == 1:
             written = build(configs[0], click.echo, parallel=workers > 1).written
@@ -275,8 +288,11 @@ def clean_command(ctx: click.Context, root: Path, out: Path | None) -> None:
 @click.option("--format", "formats", type=click.Choice(ALL), multiple=True,
               help="Format to release; repeat for several [default: all four, the print PDF included].")
 @click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
+@click.option("--keep-record", is_flag=True,
+              help="Keep the build cache's record in OUT too, for `build --print --list-stale` (CI series mode).")
 @click.pass_context
-def release_command(ctx: click.Context, root: Path, out: Path | None, formats: tuple[str, ...], strict: bool) -> None:
+def release_command(ctx: click.Context, root: Path, out: Path | None, formats: tuple[str, ...], strict: bool,
+                    keep_record: bool = False) -> None:
     """Build every artifact, run every check, and write manifest.json (sizes, hashes, counts, versions) beside them.
 
     \b
@@ -288,7 +304,7 @@ def release_command(ctx: click.Context, root: Path, out: Path | None, formats: t
     def action() -> None:
         start = time.perf_counter()
         done = release(root=root, out=(out if out is not None else root / "dist"), formats=formats, strict=strict,
-                       report=click.echo)
+                       report=click.echo, keep_record=keep_record)
         for path in (*done.files, done.manifest_path):
             click.echo(f"wrote {path}")
         click.echo(f"Released in {time.perf_counter() - start:.2f} s")

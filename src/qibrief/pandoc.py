@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.util
 import json
 import os
 import re
@@ -29,6 +30,10 @@ TIMEOUT_SECONDS = 60
 PROBE_SECONDS = 5
 PROBE_BUDGET_SECONDS = 20
 HEAP_LIMIT = "-M1G"
+# The bundled Pandoc is built with -with-rtsopts=-H64m: a 64 MB heap from the start, where brief 50's runs live in
+# under 20 MB. -H16m keeps each run's resident size near 120 MB instead of 175 MB (the binary's own pages are
+# most of the rest) at the same CPU time.
+HEAP_HINT = "-H16m"
 # Pandoc's user data directory for every run: a folder that holds no Pandoc data files.
 EMPTY_DATA_DIR = Path(__file__).resolve().parent / "pandoc-data"
 # The Lua filter that hands the AST out of a run that writes another format (see run_pandoc's dump_ast).
@@ -46,8 +51,18 @@ READER = "markdown-yaml_metadata_block-raw_html-raw_attribute-raw_tex-native_spa
 @lru_cache(maxsize=1)
 def pandoc_binary() -> str:
     """The Pandoc shipped with pypandoc-binary (never one found on PATH or in the current folder)."""
-    # pypandoc imports urllib.request and certifi (40 ms): only when Pandoc is about to run, not wherever this
-    # module is imported (checks.chicago and docx.reference import it; `check` on output files runs no Pandoc).
+    # Found where pypandoc-binary puts it (pypandoc/files/pandoc) without importing pypandoc: its import
+    # (urllib.request, certifi: 40 ms) and get_pandoc_path(), which runs `pandoc --version` on every candidate
+    # (PATH's first) to pick the newest, cost each process that runs Pandoc. PYPANDOC_PANDOC, pypandoc's own
+    # override, is honoured; without the bundled binary, pypandoc's search decides.
+    override = os.environ.get("PYPANDOC_PANDOC")
+    if override:
+        return override
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        bundled = Path(folder) / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+        if bundled.is_file() and os.access(bundled, os.X_OK):
+            return str(bundled)
     import pypandoc
 
     return pypandoc.get_pandoc_path()
@@ -178,7 +193,7 @@ def _command(args: Sequence[str], log_path: str, *, dump_ast: bool, warnings_fai
         *(["--fail-if-warnings"] if warnings_fail else []),
         f"--log={log_path}",
         "--output", "-",
-        "+RTS", HEAP_LIMIT, "-RTS",
+        "+RTS", HEAP_LIMIT, HEAP_HINT, "-RTS",
     ]
 
 
@@ -218,7 +233,7 @@ def _slow_section(sections: Sequence[Section], cwd: Path | None) -> Section | No
             return None
         try:
             subprocess.run([*_die_with_parent(), pandoc_binary(), "--from", READER, "--to", "json", "--sandbox",
-                            "--data-dir", str(EMPTY_DATA_DIR), "+RTS", HEAP_LIMIT, "-RTS"],
+                            "--data-dir", str(EMPTY_DATA_DIR), "+RTS", HEAP_LIMIT, HEAP_HINT, "-RTS"],
                            input=section.text.encode("utf-8"), capture_output=True, cwd=cwd,
                            timeout=min(PROBE_SECONDS, left), env={"LC_ALL": "C.UTF-8", "PATH": os.environ.get("PATH", "")})
         except subprocess.TimeoutExpired:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -28,6 +29,30 @@ def _collect_weasyprint_log() -> Iterator[_Collect]:
         yield handler
     finally:
         logger.removeHandler(handler)
+
+
+def import_weasyprint():
+    """WeasyPrint, imported without cffi's library search (every first import goes through here)."""
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    import ctypes.util
+
+    # WeasyPrint tries names like 'libpango-1.0-0' before 'libpango-1.0.so.0'; for each name cffi cannot
+    # open, it asks ctypes.util.find_library, which runs ldconfig, gcc and ld: 0.35 s of CPU in child
+    # processes, for libraries the dynamic loader then opens by their .so names anyway. Where that search is
+    # needed after all (an unusual system), the import is retried with it.
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    except OSError:
+        for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = search
+        import weasyprint
+    finally:
+        ctypes.util.find_library = search
+    return weasyprint
 
 
 LAYOUT_SECONDS = 120
@@ -173,7 +198,7 @@ def _stylesheets(stylesheets: tuple[tuple, ...], allowed_roots: tuple[Path, ...]
     # Each stylesheet is (css text, folder its url()s resolve against[, its name in messages]).
     key = (stylesheets, allowed_roots, _folder_fingerprint({sheet[1] for sheet in stylesheets}))
     if key not in _STYLESHEET_CACHE:
-        import weasyprint
+        weasyprint = import_weasyprint()
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetcher import ProjectFetcher
@@ -235,7 +260,7 @@ def render_pdf(
     carries a file attachment (dropped, and reported as a problem). `bleed` (points) sets each page's BleedBox
     to the trim plus that much (the print PDF's).
     """
-    import weasyprint
+    weasyprint = import_weasyprint()
 
     try:
         with _limits(LAYOUT_SECONDS, LAYOUT_MEMORY_BYTES, check):

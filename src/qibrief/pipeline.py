@@ -291,12 +291,12 @@ def _render(config: BuildConfig, sources: Sources, wanted: tuple[str, ...], exis
 
 
 def run(config: BuildConfig, plan: Plan, report: Reporter, *, parallel: bool = True, scheduler: Scheduler | None = None,
-        beside: Callable[[Artifacts], dict[str, bytes]] | None = None) -> Built:
+        beside: Callable[[Artifacts], dict[str, bytes]] | None = None, record: bool | None = None) -> Built:
     """Render the formats the plan found out of date, check everything, publish all or none.
 
     `beside` makes files to publish with the artifacts from them, before anything is written: a release's
-    manifest.json. A release keeps no cache record (its folder holds the artifacts and the manifest only);
-    a build records what it published, for the next build's plan.
+    manifest.json. A release keeps no cache record (its folder holds the artifacts and the manifest only) unless
+    `record` says so (CI's series mode); a build records what it published, for the next build's plan.
     """
     own = scheduler is None
     scheduler = (Scheduler.forked() if parallel else Scheduler.inline()) if scheduler is None else scheduler
@@ -313,7 +313,8 @@ def run(config: BuildConfig, plan: Plan, report: Reporter, *, parallel: bool = T
     extra = stages.run("Counting and hashing", lambda: beside(artifacts)) if beside is not None else {}
     start = time.perf_counter()
     written = publish(artifacts, config.out, extra)
-    if beside is None:
+    keep_record = record if record is not None else beside is None
+    if keep_record:
         _record(config, plan, artifacts)
     report(f"Publishing ({time.perf_counter() - start:.2f} s)")
     return Built(written=tuple(written[:len(artifacts.files)]), beside=extra)

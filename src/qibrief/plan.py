@@ -60,13 +60,17 @@ class Built:
 
 
 def source_date_epoch(project: Project, meta: Metadata | cache.MetadataMemo) -> int:
-    """The build date: SOURCE_DATE_EPOCH if set, else the last commit's time, else the brief's date."""
+    """The build date: SOURCE_DATE_EPOCH if set, else the time of the last commit that changed the brief's folder,
+    else the brief's date."""
     env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if env.isdigit():
         return int(env)
     try:
+        # The brief's folder only ("-- ."): in a repository of many briefs, a commit to one brief changes
+        # neither the others' dates nor their input digests (which hold the date), so they stay up to date.
         done = subprocess.run(
-            ["git", "-C", str(project.root), "log", "-1", "--format=%ct"], capture_output=True, text=True, timeout=10
+            ["git", "-C", str(project.root), "log", "-1", "--format=%ct", "--", "."], capture_output=True, text=True,
+            timeout=10,
         )
         if done.returncode == 0 and done.stdout.strip().isdigit():
             return int(done.stdout.strip())

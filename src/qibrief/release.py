@@ -70,9 +70,11 @@ def make_manifest(artifacts: Artifacts, source: dict) -> dict:
     }
 
 
-def release(*, root: Path, out: Path, formats: tuple[str, ...] = (), strict: bool = False, report: Reporter) -> Release:
-    """Build every requested format (default: all), run every check, publish them and write manifest.json beside."""
-    done = _release(root=root, out=out, formats=formats, strict=strict, report=report)
+def release(*, root: Path, out: Path, formats: tuple[str, ...] = (), strict: bool = False, report: Reporter,
+            keep_record: bool = False) -> Release:
+    """Build every requested format (default: all), run every check, publish them and write manifest.json beside
+    (and, with keep_record, the build cache's record: a later `build --list-stale` then finds them up to date)."""
+    done = _release(root=root, out=out, formats=formats, strict=strict, report=report, record=keep_record)
     source = done.manifest["source"]
     if source["clean"] is False:
         report(f"warning: {source['commit'][:12]} has uncommitted changes; the manifest says so (\"clean\": false)")
@@ -82,7 +84,7 @@ def release(*, root: Path, out: Path, formats: tuple[str, ...] = (), strict: boo
 
 
 def _release(*, root: Path, out: Path, formats: tuple[str, ...], strict: bool, report: Reporter,
-             epoch: int | None = None) -> Release:
+             epoch: int | None = None, record: bool = False) -> Release:
     # A build of every requested format, whatever the cache says, plus its manifest: made from the artifacts in
     # memory, published with them, and the folder keeps no cache record (uptodate.build under the folder's lock,
     # like any build).
@@ -93,7 +95,7 @@ def _release(*, root: Path, out: Path, formats: tuple[str, ...], strict: bool, r
     def manifest(artifacts: Artifacts) -> dict[str, bytes]:
         return {manifestmod.MANIFEST_NAME: manifestmod.dumps(make_manifest(artifacts, source)).encode("utf-8")}
 
-    built = build(config, report, epoch=epoch, beside=manifest)
+    built = build(config, report, epoch=epoch, beside=manifest, record=record)
     text = built.beside[manifestmod.MANIFEST_NAME]
     return Release(files=built.written, manifest_path=out / manifestmod.MANIFEST_NAME, manifest=json.loads(text))
 

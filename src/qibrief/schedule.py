@@ -191,7 +191,9 @@ def _warm_side() -> None:
 
 
 def _import_renderer() -> None:
-    import weasyprint  # noqa: F401
+    from .pdf import import_weasyprint
+
+    import_weasyprint()
     import weasyprint.text.fonts  # noqa: F401
     # What the first render would import: the fetcher's response (email), the font subsetter's glyph names.
     import email.policy  # noqa: F401

@@ -19,13 +19,15 @@ if TYPE_CHECKING:  # the pipeline is imported only when there is something to bu
 
 
 def build(config: BuildConfig, report: Reporter, *, parallel: bool = True, scheduler: Scheduler | None = None,
-          epoch: int | None = None, beside: Callable[[Artifacts], dict[str, bytes]] | None = None) -> Built:
+          epoch: int | None = None, beside: Callable[[Artifacts], dict[str, bytes]] | None = None,
+          record: bool | None = None) -> Built:
     """Build the brief while holding its output folder's lock (a second build at once exits with code 3):
     render what changed since the last build, check everything, publish all or none.
 
     `parallel` runs the side work in a side process (a `scheduler` given, e.g. a watcher's warm one, is used
     instead); `epoch` is the build date (default: plan.source_date_epoch); `beside` makes files to publish with the
-    artifacts, from them, before anything is written (a release's manifest.json: pipeline.run).
+    artifacts, from them, before anything is written (a release's manifest.json: pipeline.run); `record` keeps the
+    cache record with them too (default: only when there is nothing beside).
     """
     with output_lock(config.out):
         remove_stale_staging(config.out)
@@ -38,4 +40,4 @@ def build(config: BuildConfig, report: Reporter, *, parallel: bool = True, sched
             report(f"Cache not used: {cache.machine_key()[1]}")
         from . import pipeline  # the stages: never imported by a build with nothing to do
 
-        return pipeline.run(config, plan, report, parallel=parallel, scheduler=scheduler, beside=beside)
+        return pipeline.run(config, plan, report, parallel=parallel, scheduler=scheduler, beside=beside, record=record)

@@ -11,6 +11,7 @@ from typing import Callable
 
 import watchfiles
 
+from .pdf import import_weasyprint
 from .plan import BuildConfig, Reporter
 from .problems import BuildError
 from .project import locate_project
@@ -63,7 +64,7 @@ def watch(config: BuildConfig, report: Reporter) -> None:
     project = locate_project(config.root)
     folders, is_input = watched_paths(project)
     scheduler = Scheduler.forked()  # forked before WeasyPrint loads: the child stays small
-    import weasyprint  # noqa: F401  - warm for every rebuild
+    import_weasyprint()  # warm for every rebuild
 
     def _stop(signum, frame):  # SIGTERM stops the watcher as Ctrl-C does, shutting the side process down
         raise KeyboardInterrupt

@@ -90,22 +90,23 @@ def _drop_bracketed(text: str, opener: str) -> str:
     """Remove every `opener...]` span with balanced brackets (inline notes ^[...] or citations [@...])."""
     out = []
     i = 0
-    while i < len(text):
-        if text.startswith(opener, i):
-            depth = 0
-            j = i + opener.index("[")
-            while j < len(text):
-                if text[j] == "[" and (j == 0 or text[j - 1] != "\\"):
-                    depth += 1
-                elif text[j] == "]" and text[j - 1] != "\\":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            i = j + 1
-            continue
-        out.append(text[i])
-        i += 1
+    while True:
+        start = text.find(opener, i)  # the text between spans is copied whole (a character at a time was slow)
+        if start < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:start])
+        depth = 0
+        j = start + opener.index("[")
+        while j < len(text):
+            if text[j] == "[" and (j == 0 or text[j - 1] != "\\"):
+                depth += 1
+            elif text[j] == "]" and text[j - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        i = j + 1
     return "".join(out)
 
 

@@ -116,8 +116,13 @@ def _runs(page, index: int) -> list[Run]:
     size = ctypes.c_float()
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     textpage = page.get_textpage()
+    # One buffer for every text object of the page, grown when an object's text is longer: a buffer and a
+    # second call per object were half of reading a page.
+    buffer = ctypes.create_string_buffer(512)
+    pointer = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
 
     def walk(count: int, get) -> None:
+        nonlocal buffer, pointer
         for number in range(count):
             obj = get(number)
             kind = raw.FPDFPageObj_GetType(obj)
@@ -125,9 +130,11 @@ def _runs(page, index: int) -> list[Run]:
                 walk(raw.FPDFFormObj_CountObjects(obj), lambda j, form=obj: raw.FPDFFormObj_GetObject(form, j))
             if kind != raw.FPDF_PAGEOBJ_TEXT:
                 continue
-            length = raw.FPDFTextObj_GetText(obj, textpage.raw, None, 0)
-            buffer = ctypes.create_string_buffer(length)
-            raw.FPDFTextObj_GetText(obj, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), length)
+            length = raw.FPDFTextObj_GetText(obj, textpage.raw, pointer, len(buffer))
+            if length > len(buffer):
+                buffer = ctypes.create_string_buffer(length)
+                pointer = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+                length = raw.FPDFTextObj_GetText(obj, textpage.raw, pointer, len(buffer))
             # WeasyPrint's hyphenation hyphen reads back as U+0002.
             text = buffer.raw[: max(0, length - 2)].decode("utf-16-le", "replace").replace("\x02", "-")
             if not text.strip():

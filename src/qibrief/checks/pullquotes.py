@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..problems import WARNING, Problem
 from ..sections import Section
@@ -26,6 +27,8 @@ class _Words:
     keys: list[str]
 
 
+# Cached: every quote is compared with every paragraph, and each paragraph's words are the same each time.
+@lru_cache(maxsize=4096)
 def _words(text: str) -> _Words:
     shown = normalise(text).split()
     keys = [re.sub(r"^\W+|\W+$", "", w.lower()) for w in shown]
