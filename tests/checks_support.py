@@ -58,9 +58,9 @@ def docx_parts(data: bytes) -> dict[str, bytes]:
 
 
 def docx_with(data: bytes, member: str, change) -> bytes:
-    """The DOCX with `member` replaced by change(old text)."""
+    """The DOCX with `member` replaced (or added) by change(old text, "" for a new member)."""
     parts = docx_parts(data)
-    parts[member] = change(parts[member].decode("utf-8")).encode("utf-8")
+    parts[member] = change(parts[member].decode("utf-8") if member in parts else "").encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():

@@ -151,8 +151,20 @@ def commented(data: bytes) -> bytes:
     """An editor's comment on the sentence that carries note 2 (comment range, reference run, comments.xml)."""
     comment = (f'<w:comment w:id="0" w:author="Editor" w:date="{DATE}" w:initials="E"><w:p><w:r>'
                '<w:t>Is this the right newspaper?</w:t></w:r></w:p></w:comment>')
-    data = docx_with(data, "word/comments.xml", lambda t: re.sub(r"<w:comments([^>]*)/>", r"<w:comments\1></w:comments>", t)
-                     .replace("</w:comments>", comment + "</w:comments>"))
+    # The built DOCX has no comments part (an empty one is left out): add it as Word does, with its
+    # relationship and content type.
+    parts = docx_parts(data)
+    assert "word/comments.xml" not in parts
+    data = docx_with(data, "[Content_Types].xml", lambda t: t.replace("</Types>", (
+        '<Override PartName="/word/comments.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/></Types>')))
+    data = docx_with(data, "word/_rels/document.xml.rels", lambda t: t.replace("</Relationships>", (
+        '<Relationship Id="rIdComments" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/comments" Target="comments.xml"/></Relationships>')))
+    data = docx_with(data, "word/comments.xml", lambda _: (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"{comment}</w:comments>"))
 
     def document(doc: str) -> str:
         start, end = _sentence_and_reference(doc, "A second claim cites a newspaper.", 2)
