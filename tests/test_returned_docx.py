@@ -179,7 +179,7 @@ def moved_paragraph(data: bytes) -> bytes:
     def document(doc: str) -> str:
         paragraphs = list(re.finditer(r"<w:p>(?:(?!<w:p>).)*?</w:p>", doc, re.S))
         short = next(p for p in paragraphs if "cited again in short form" in p.group(0))
-        first = next(p for p in paragraphs if "The first claim cites a report." in p.group(0) and "FirstParagraph" in p.group(0))
+        first = next(p for p in paragraphs if "The first claim cites a report." in p.group(0))
         doc = doc[:short.start()] + doc[short.end():]
         return doc[:first.start()] + short.group(0) + doc[first.start():]
 
