@@ -15,6 +15,7 @@ from . import html as htmlmod
 from . import pdf as pdfmod
 from .brieffiles import MAX_STYLESHEET_BYTES
 from .citestyle import pandoc_style
+from .docx.citations import mark_sources
 from .formats import FORMATS
 from .links import docx_links
 from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
@@ -126,7 +127,7 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
-    run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(ast, sources.meta.url),
+    run = run_pandoc(docx_args(Path("reference.docx")), stdin=docx_links(mark_sources(ast, sources), sources.meta.url),
                      source_date_epoch=epoch, cwd=sources.project.root, files=reference, what="writing the DOCX")
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch)
 

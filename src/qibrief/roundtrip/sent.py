@@ -1,0 +1,83 @@
+"""What the DOCX was made from: each section read on its own (where one ends in the one parse), the bibliography
+as CSL JSON (the item data of the citation fields), and the digest of each section file sent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from ..pandoc import READER, run_pandoc
+from ..sections import Section
+
+FILTER = Path(__file__).resolve().parent.parent / "filters" / "sections-apart.lua"
+# The custom property that holds the digest of each section file sent: PROPERTY + file name.
+PROPERTY = "qibrief-sent-"
+
+
+@dataclass(frozen=True)
+class Apart:
+    """Each section's blocks as Pandoc reads the section alone, and the bibliography's CSL JSON items by id."""
+
+    blocks: tuple[list, ...]
+    items: dict[str, dict]
+
+
+def read_apart(sections: Sequence[Section], references: Path | None, api_version: list[int], *,
+               cwd: Path | None = None) -> Apart:
+    """Read every section on its own (one Pandoc run), and the references as CSL JSON when given."""
+    document = {
+        "pandoc-api-version": api_version,
+        "meta": {"qibrief-reader": {"t": "MetaString", "c": READER}},
+        "blocks": [{"t": "CodeBlock", "c": [["", [], []], section.text]} for section in sections],
+    }
+    args = ["--from", "json", "--to", "json", "--lua-filter", str(FILTER)]
+    if references is not None:
+        args += ["--metadata-file", str(references)]
+    run = run_pandoc(args, stdin=json.dumps(document).encode("utf-8"), cwd=cwd, sections=sections,
+                     what="reading each section on its own")
+    tree = json.loads(run.output)
+    blocks = tuple(div["c"][1] for div in tree["blocks"])
+    items: dict[str, dict] = {}
+    csl = tree.get("meta", {}).get("qibrief-csljson")
+    if csl:
+        text = csl["c"] if csl["t"] == "MetaString" else _stringify_raw(csl)
+        items = {item["id"]: item for item in json.loads(text)}
+    return Apart(blocks=blocks, items=items)
+
+
+def _stringify_raw(value: dict) -> str:
+    # A metadata string Pandoc kept as inlines or blocks: its text as written.
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            kind = node.get("t")
+            if kind == "Str":
+                parts.append(node["c"])
+            elif kind in ("Space", "SoftBreak"):
+                parts.append(" ")
+            elif kind == "LineBreak":
+                parts.append("\n")
+            elif kind in ("RawBlock", "RawInline", "CodeBlock", "Code"):
+                parts.append(node["c"][1])
+            else:
+                walk(node.get("c"))
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return "".join(parts)
+
+
+def digest(text: str) -> str:
+    """The digest of a section file's text, as the DOCX records it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sent_properties(sections: Sequence[Section]) -> dict[str, str]:
+    """The custom properties that record what was sent: one digest per section file."""
+    return {PROPERTY + section.path.name: digest(section.text) for section in sections}
