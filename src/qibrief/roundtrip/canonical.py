@@ -1,0 +1,135 @@
+"""The canonical Markdown form of a section: what `import` writes, and the form a brief's sections keep so that
+`import(build(sources)) == sources` byte for byte.
+
+It is Pandoc's Markdown writer with typographic characters kept as they are (`-smart`), one sentence per line (a
+line ends where a sentence does: `git diff` shows an edit on the sentence's own line, and a note's text stays on
+its line), and a note of one paragraph written where its mark is (`^[...]`), as authors write them; a longer note
+gets a label made from the section's name and its number. A line break inside a paragraph is a space in every
+output (the HTML is written with --wrap=none), so the form changes no rendered text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Sequence
+
+from ..pandoc import run_pandoc
+
+WRITER = ["--from", "json", "--to", "markdown-smart", "--wrap=preserve"]
+# Words that cannot occur in a brief (letters and digits only, so the writer escapes nothing around them).
+_NOTE = "qibriefinlinenote{}x"
+_SPLIT = "qibriefsplitx"
+_LEAD = "qibriefleadx"
+_HELD = re.compile(r"^qibriefinlinenote\d+x$")
+# A sentence ends with . ! or ? (and closing quotes or brackets), and the next begins with a capital or a digit;
+# abbreviations like U.S. or Sen. end none.
+_ENDS = re.compile(r"[.!?][”’\"')\]]*$")
+_BEGINS = re.compile(r"^[“‘\"'(\[]*[A-Z0-9À-Þ]")
+_ABBREVIATION = re.compile(r"(?:^|[\s(“‘])(?:(?:[A-Za-z]\.){2,}|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|St|No|Nos|vs|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\.g|i\.e|cf|p|pp|ed|eds|vol|ch)\.[”’\"')\]]*$")
+
+
+def write_sections(sections: Sequence[list], api_version: list[int], *, labels: Sequence[str] = (),
+                   cwd: Path | None = None) -> list[str]:
+    """Each section's blocks (Pandoc's JSON AST) as canonical Markdown text, in one Pandoc run."""
+    notes: list[list] = []
+
+    def hold_notes(node):
+        if isinstance(node, list):
+            return [hold_notes(child) for child in node]
+        if isinstance(node, dict):
+            if node.get("t") == "Note" and len(node["c"]) == 1 and node["c"][0]["t"] in ("Para", "Plain"):
+                notes.append(hold_notes(node["c"][0]["c"]))
+                return {"t": "Str", "c": _NOTE.format(len(notes) - 1)}
+            if "c" in node:
+                return {**node, "c": hold_notes(node["c"])}
+        return node
+
+    split = {"t": "Para", "c": [{"t": "Str", "c": _SPLIT}]}
+    held = [_break_sentences(hold_notes(_spaces(section))) for section in sections]
+    if len(sections) > 1 and any(_has_note(section) for section in held):
+        # The writer puts the notes it labels at the end of its output: one section per run.
+        return [text for index, section in enumerate(sections)
+                for text in write_sections([section], api_version, labels=labels[index:index + 1], cwd=cwd)]
+    blocks: list = []
+    for inlines in notes:
+        # After a word, so that nothing in the note is escaped as if it began a line.
+        blocks += [{"t": "Para", "c": [{"t": "Str", "c": _LEAD}, *inlines]}, split]
+    for index, section in enumerate(held):
+        if index:
+            blocks.append(split)
+        blocks.extend(section)
+    document = {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
+    run = run_pandoc(WRITER, stdin=json.dumps(document).encode("utf-8"), cwd=cwd, what="writing the sections")
+    text = run.output.decode("utf-8")
+    parts = text.split(f"\n\n{_SPLIT}\n\n")
+    if len(parts) != len(sections) + len(notes):
+        raise ValueError("canonical: the writer's output did not split into the sections written")
+    bodies = [p.removeprefix(_LEAD) for p in parts[:len(notes)]]
+    bodies = [b[:-1] if b.endswith("\n") else b for b in bodies]
+    parts = parts[len(notes):]
+    out = []
+    for index, part in enumerate(parts):
+        part = re.sub(_NOTE.format(r"(\d+)"), lambda m: "^[" + bodies[int(m.group(1))] + "]", part)
+        label = labels[index] if index < len(labels) else str(index + 1)
+        part = _label_notes(part, label)
+        out.append(part.rstrip("\n") + "\n" if part.strip() else "")
+    return out
+
+
+def _label_notes(text: str, label: str) -> str:
+    # The writer numbers the notes it writes itself (those of more than one paragraph) from 1 in each run:
+    # labels unique across the brief's sections.
+    return re.sub(r"\[\^(\d+)\]", lambda m: f"[^{label}-{m.group(1)}]", text)
+
+
+def _has_note(node) -> bool:
+    if isinstance(node, list):
+        return any(_has_note(child) for child in node)
+    if isinstance(node, dict):
+        return node.get("t") == "Note" or _has_note(node.get("c"))
+    return False
+
+
+def _spaces(node):
+    """The node with every soft line break a space: where lines break is the canonical form's to decide."""
+    if isinstance(node, list):
+        return [_spaces(child) for child in node]
+    if isinstance(node, dict):
+        if node.get("t") == "SoftBreak":
+            return {"t": "Space"}
+        if "c" in node:
+            return {**node, "c": _spaces(node["c"])}
+    return node
+
+
+def _break_sentences(node):
+    """The node with a line break after each sentence of a paragraph (not inside notes or emphasis)."""
+    if isinstance(node, list):
+        return [_break_sentences(child) for child in node]
+    if not isinstance(node, dict) or "c" not in node or node.get("t") in ("Note", "Cite"):
+        return node
+    if node["t"] in ("Para", "Plain"):
+        return {**node, "c": _break_line(node["c"])}
+    if node["t"] in ("Header", "CodeBlock", "RawBlock", "Table", "Figure"):
+        return node
+    return {**node, "c": _break_sentences(node["c"])}
+
+
+def _break_line(inlines: list) -> list:
+    out = list(inlines)
+    for index, inline in enumerate(out):
+        if inline["t"] != "Space" or index + 1 >= len(out):
+            continue
+        before = index - 1
+        while before >= 0 and (out[before]["t"] in ("Cite", "Note") or
+                               (out[before]["t"] == "Str" and _HELD.match(out[before]["c"]))):
+            before -= 1
+        following = out[index + 1]
+        if before < 0 or out[before]["t"] != "Str" or following["t"] != "Str":
+            continue
+        word = out[before]["c"]
+        if _ENDS.search(word) and not _ABBREVIATION.search(" " + word) and _BEGINS.match(following["c"]):
+            out[index] = {"t": "SoftBreak"}
+    return out
