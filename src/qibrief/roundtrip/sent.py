@@ -81,3 +81,35 @@ def digest(text: str) -> str:
 def sent_properties(sections: Sequence[Section]) -> dict[str, str]:
     """The custom properties that record what was sent: one digest per section file."""
     return {PROPERTY + section.path.name: digest(section.text) for section in sections}
+
+
+_API_VERSION: list[int] = []
+
+
+def api_version() -> list[int]:
+    """The JSON AST version of the Pandoc the build runs."""
+    if not _API_VERSION:
+        run = run_pandoc(["--from", "markdown", "--to", "json"], stdin=b"", what="asking Pandoc its AST version")
+        _API_VERSION.extend(json.loads(run.output)["pandoc-api-version"])
+    return list(_API_VERSION)
+
+
+def custom_styles(apart: Apart) -> dict[str, list]:
+    """Each custom style the sections use (custom-style="..."), with the attributes the sources give it."""
+    styles: dict[str, list] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            if node.get("t") in ("Div", "Span"):
+                attr = node["c"][0]
+                name = dict(attr[2]).get("custom-style")
+                if name and name not in styles:
+                    styles[name] = attr
+            if "c" in node:
+                walk(node["c"])
+
+    walk(list(apart.blocks))
+    return styles
