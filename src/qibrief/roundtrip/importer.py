@@ -219,11 +219,19 @@ def _styled_list(cleaned: dict, items: list, brief: Brief) -> dict:
 
 
 def _merge_divs(blocks: list) -> list:
-    # Pandoc's reader gives each paragraph of a styled block its own Div.
+    # Pandoc's reader gives each paragraph of a styled block its own Div. And LibreOffice saves an ordered list
+    # as two numberings (the first item's restarts), which the reader reads as two lists; Markdown cannot write
+    # two lists of one kind one after the other (Pandoc's writer separates them with an HTML comment): merged.
     out: list = []
     for block in blocks:
-        if (block["t"] == "Div" and out and out[-1]["t"] == "Div" and out[-1]["c"][0] == block["c"][0]):
-            out[-1] = {"t": "Div", "c": [block["c"][0], out[-1]["c"][1] + block["c"][1]]}
+        previous = out[-1] if out else None
+        if previous and block["t"] == "Div" and previous["t"] == "Div" and previous["c"][0] == block["c"][0]:
+            out[-1] = {"t": "Div", "c": [block["c"][0], _merge_divs(previous["c"][1] + block["c"][1])]}
+        elif previous and block["t"] == previous["t"] == "BulletList":
+            out[-1] = {"t": "BulletList", "c": previous["c"] + block["c"]}
+        elif (previous and block["t"] == previous["t"] == "OrderedList"
+              and previous["c"][0][1:] == block["c"][0][1:]):
+            out[-1] = {"t": "OrderedList", "c": [previous["c"][0], previous["c"][1] + block["c"][1]]}
         else:
             out.append(block)
     return out
