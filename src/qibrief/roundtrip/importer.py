@@ -474,83 +474,77 @@ def _citation_problems(display: str, text: str, cites: list[_Sent], keys: frozen
 
 @dataclass(frozen=True)
 class Change:
-    """A pending tracked change or a comment: what, who, when, in which section, and the sentence around it."""
+    """A pending tracked change or a comment: what, who, when, in which section, the text before and after it."""
 
     kind: str
     author: str
     date: str
     section: str
     text: str
-    context: str
+    before: str
+    after: str
+
+    @property
+    def sentence(self) -> str:
+        """The sentence around the change, the change in brackets."""
+        head = _SENTENCE_END.split(self.before)[-1] if self.before else ""
+        tail = _SENTENCE_END.split(self.after)[0] if self.after else ""
+        return f"{head} [{self.text}] {tail}".strip()
 
 
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”’\"]))\s+")
 _KINDS = {"insertion": "inserted", "deletion": "deleted", "paragraph-insertion": "inserted paragraph break",
           "paragraph-deletion": "deleted paragraph break", "comment-start": "comment"}
 
 
 def _pending(tree: dict, brief: Brief) -> list[Change]:
-    """Every pending change and comment of the DOCX read with --track-changes=all."""
+    """Every pending change and comment of the DOCX read with --track-changes=all, placed in the body paragraph
+    it is in (or whose note it is in)."""
     changes: list[Change] = []
     section = ""
-
-    def walk_blocks(blocks: list) -> None:
-        nonlocal section
-        for block in blocks:
-            name = _section_marker(block)
-            if name is not None:
-                section = name
-            for inlines in _inline_lists(block):
-                context = _accepted_text(inlines)
-                for span in _spans(inlines):
+    for block in _flatten_markers(tree["blocks"]):
+        name = _section_marker(block)
+        if name is not None:
+            section = name
+        for inlines in _inline_lists(block):
+            for index, inline in enumerate(inlines):
+                for span in _change_spans(inline):
                     (ident, classes, attrs), content = span["c"]
-                    kind = next((c for c in classes if c in _KINDS), None)
-                    if kind is None:
+                    kind = next(c for c in classes if c in _KINDS)
+                    text = re.sub(r"\s+", " ", stringify(content)).strip()
+                    if not text and kind in ("insertion", "deletion"):
                         continue
                     values = dict(attrs)
                     changes.append(Change(_KINDS[kind], values.get("author", "?"), values.get("date", ""), section,
-                                          re.sub(r"\s+", " ", stringify(content)).strip(), context))
-
-    walk_blocks(_flatten_markers(tree["blocks"]))
+                                          text, _accepted_text(inlines[:index]), _accepted_text(inlines[index + 1:])))
     return changes
 
 
 def _inline_lists(node) -> Iterator[list]:
-    # Each paragraph's inlines (a note's paragraphs after the paragraph they are in).
+    # Each body paragraph's inlines (its notes are inside them).
     if isinstance(node, dict):
         if node.get("t") in ("Para", "Plain", "Header"):
-            inlines = node["c"][2] if node["t"] == "Header" else node["c"]
-            yield inlines
-            for note in _notes(inlines):
-                for block in note["c"]:
-                    yield from _inline_lists(block)
-        elif "c" in node and node.get("t") not in markers_inline_kinds:
+            yield node["c"][2] if node["t"] == "Header" else node["c"]
+        elif "c" in node and node.get("t") not in _INLINE_KINDS:
             yield from _inline_lists(node["c"])
     elif isinstance(node, list):
         for child in node:
             yield from _inline_lists(child)
 
 
-markers_inline_kinds = {"Str", "Space", "Cite", "Note", "Span", "Emph", "Strong", "Link", "Quoted"}
+_INLINE_KINDS = {"Str", "Space", "Cite", "Note", "Span", "Emph", "Strong", "Link", "Quoted"}
 
 
-def _notes(inlines: list) -> Iterator[dict]:
-    for inline in inlines:
-        if inline.get("t") == "Note":
-            yield inline
-        elif inline.get("t") in ("Span", "Emph", "Strong", "Underline", "Quoted", "Link") and "c" in inline:
-            content = inline["c"][1] if inline["t"] in ("Span", "Quoted", "Link") else inline["c"]
-            yield from _notes(content if isinstance(content, list) else [])
-
-
-def _spans(inlines: list) -> Iterator[dict]:
-    for inline in inlines:
-        if inline.get("t") == "Span":
-            yield inline
-            yield from _spans(inline["c"][1])
-        elif inline.get("t") in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"):
-            yield from _spans(inline["c"])
-        elif inline.get("t") in ("Link", "Quoted"):
-            yield from _spans(inline["c"][1])
+def _change_spans(node) -> Iterator[dict]:
+    """Every change or comment Span in a node: in notes, citations and emphasis too."""
+    if isinstance(node, list):
+        for child in node:
+            yield from _change_spans(child)
+    elif isinstance(node, dict):
+        if node.get("t") == "Span" and any(c in _KINDS for c in node["c"][0][1]):
+            yield node
+        if "c" in node:
+            yield from _change_spans(node["c"])
 
 
 def _accepted_text(inlines: list) -> str:
@@ -565,28 +559,34 @@ def _accepted_text(inlines: list) -> str:
     return re.sub(r"\s+", " ", stringify(keep(inlines))).strip()
 
 
-def _line_for(text: str, context: str) -> int | None:
-    """The line of a written section that shares the most words with the context sentence."""
-    words = set(re.findall(r"\w+", context.lower()))
-    best, best_line = 0, None
-    for number, line in enumerate(text.splitlines(), start=1):
-        common = len(words & set(re.findall(r"\w+", line.lower())))
-        if common > best:
-            best, best_line = common, number
-    return best_line
+def _line_for(text: str, change: Change) -> int | None:
+    """The line of a written section where the change is: the one holding the text just before it (or, at the
+    start of a paragraph, just after it); else the line sharing the most words with the sentence around it."""
+    for near, tail in ((change.before, True), (change.after, False)):
+        for size in (60, 30, 15):
+            if len(near) < size and size != 15:
+                continue
+            piece = near[-size:] if tail else near[:size]
+            found = text.find(piece.strip()) if piece.strip() else -1
+            if found >= 0:
+                return text.count("\n", 0, found + (len(piece.strip()) if tail else 0)) + 1
+    wanted = set(re.findall(r"\w+", change.sentence.lower()))
+    scores = [(len(wanted & set(re.findall(r"\w+", line.lower()))), -number)
+              for number, line in enumerate(text.splitlines(), start=1)]
+    top = max(scores, default=(0, 0))
+    return -top[1] if top[0] else None
 
 
 def _listed(changes: list[Change], sections: dict[str, str], brief: Brief) -> list[Problem]:
     problems = []
     for change in changes:
         text = sections.get(change.section, "")
-        line = _line_for(text, change.context) if text else None
+        line = _line_for(text, change) if text else None
         display = f"{brief.content_display}/{change.section}" if change.section else "(title page)"
         what = f"pending {change.kind}" if change.kind != "comment" else "comment"
-        sentence = shorten_sentence(change.context)
         problems.append(Problem(display, line, f"{what} by {change.author}"
                                                f"{' on ' + change.date if change.date else ''}: \"{change.text}\" "
-                                               f"in \"{sentence}\"", WARNING))
+                                               f"in \"{shorten_sentence(change.sentence)}\"", WARNING))
     return problems
 
 

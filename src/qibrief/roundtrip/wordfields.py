@@ -73,11 +73,7 @@ def unwrap_fields(data: bytes) -> bytes:
         if not wrappers:
             continue
         for node in reversed(wrappers):  # innermost first
-            parent = node.getparent()
-            index = parent.index(node)
-            for offset, child in enumerate(list(node)):
-                parent.insert(index + offset, child)
-            parent.remove(node)
+            _lift_field_runs(node)
         changed[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     if not changed:
         return data
@@ -86,6 +82,26 @@ def unwrap_fields(data: bytes) -> bytes:
         for info in source.infolist():
             target.writestr(info, changed.get(info.filename, source.read(info.filename)))
     return out.getvalue()
+
+
+def _lift_field_runs(wrapper: etree._Element) -> None:
+    """Move the runs that open, code, separate and close a field out of a tracked insertion (or move), splitting it;
+    the field's visible text stays inside, still pending."""
+    parent = wrapper.getparent()
+    position = parent.index(wrapper)
+    current: etree._Element | None = None
+    for child in list(wrapper):
+        if child.find(f"{{{W}}}fldChar") is not None or child.find(f"{{{W}}}instrText") is not None:
+            position += 1
+            parent.insert(position, child)
+            current = None
+        else:
+            if current is None:
+                current = etree.Element(wrapper.tag, dict(wrapper.attrib), nsmap=wrapper.nsmap)
+                position += 1
+                parent.insert(position, current)
+            current.append(child)
+    parent.remove(wrapper)
 
 
 def _parse(name: str, xml: bytes) -> etree._Element:
