@@ -486,7 +486,7 @@ def test_moved_paragraph_takes_the_full_citation_with_it(built, tmp_path):
     # The first Olson note is now the moved paragraph's (Olson alone), in full; the one that was full is short.
     assert olson[0].startswith("Eric L. Olson, The Evolving Merida Initiative") and "Wilson Center" in olson[0], olson
     (risks,) = [n for n in olson if "Sheridan" in n]
-    assert risks.startswith("Olson, The Evolving Merida Initiative.") and "Wilson Center" not in risks, risks
+    assert risks.startswith("Olson, The Evolving Merida Initiative;") and "Wilson Center" not in risks, risks
 
 
 # Refusals and the review
