@@ -161,6 +161,30 @@ def test_import_of_the_built_docx_gives_the_sources_back(built, name, resaved, t
     assert "warning" not in done.stdout
 
 
+LABELLED = """
+A closing remark.[^why]
+A second sentence with a longer note.[^long]
+
+[^why]: Because the brief says so [@smith2020, 3].
+
+[^long]: The first paragraph of a longer note.
+
+    Its second paragraph.
+"""
+
+
+def test_labelled_notes_keep_their_labels(tmp_path):
+    """Notes written [^label] (one paragraph or more) come back with their labels, defined at the section's end."""
+    brief = tmp_path / "brief"
+    shutil.copytree(SAMPLE, brief)
+    conclusion = brief / "content" / "03.conclusion.md"
+    conclusion.write_text(conclusion.read_text() + LABELLED)
+    docx = _build_docx(brief, tmp_path / "dist")
+    done = run_cli("import", str(docx), "--root", str(brief), "--out", str(tmp_path / "imported"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _sections(tmp_path / "imported") == _sections(brief / "content")
+
+
 def test_import_in_place_writes_nothing_when_nothing_changed(built):
     """Into the brief itself, an unedited DOCX changes no file and leaves the work tree clean."""
     brief, docx = built["sample"]

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 from xml.sax.saxutils import escape
 
 from ..roundtrip import markers
-from ..roundtrip.sent import Apart, read_apart, sent_properties
+from ..roundtrip.sent import Apart, count_notes, note_labels, read_apart, sent_properties
 from ..sources import Sources
 
 SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
@@ -42,6 +42,8 @@ def mark_sources(ast: bytes, sources: Sources) -> bytes:
                        cwd=sources.project.root)
     placements = _placements(_contexts(tree["blocks"]), _contexts([b for blocks in apart.blocks for b in blocks]))
     _mark_sections(tree["blocks"], apart, [s.path.name for s in sources.sections])
+    _mark_note_labels(tree["blocks"], [label for section, blocks in zip(sources.sections, apart.blocks)
+                                       for label in note_labels(section, blocks) or [None] * count_notes(blocks)])
     counter = iter(range(1, 1_000_000))
     tree["blocks"] = _map_cites(tree["blocks"], lambda cite: _mark_cite(cite, next(counter), placements, apart))
     for name, value in sent_properties(sources.sections).items():
@@ -100,6 +102,30 @@ def _placements(rendered: list, source: list) -> list[tuple[str, str]]:
         moved = punct if punct and not still.startswith(punct) else ""
         out.append((markers.SPACE if spaced and not kept_space else markers.NO_SPACE, moved))
     return out
+
+
+# Note labels
+
+def _mark_note_labels(blocks: list, labels: list[str | None]) -> None:
+    """Mark each author's note written [^label] with its label (citeproc's notes, inside citations, are not
+    authors' notes); nothing when the notes do not match the labels one for one."""
+    notes = list(_author_notes(blocks))
+    if len(notes) != len(labels):
+        return
+    for note, label in zip(notes, labels):
+        if label is not None and note["c"]:
+            _prepend_marker(note["c"][0], markers.raw(markers.NOTE, label))
+
+
+def _author_notes(node) -> Iterator[dict]:
+    if isinstance(node, list):
+        for child in node:
+            yield from _author_notes(child)
+    elif isinstance(node, dict):
+        if node.get("t") == "Note":
+            yield node
+        if node.get("t") != "Cite" and "c" in node:
+            yield from _author_notes(node["c"])
 
 
 # Section and heading markers

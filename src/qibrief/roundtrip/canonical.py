@@ -20,9 +20,12 @@ from ..pandoc import run_pandoc
 WRITER = ["--from", "json", "--to", "markdown-smart", "--wrap=preserve"]
 # Words that cannot occur in a brief (letters and digits only, so the writer escapes nothing around them).
 _NOTE = "qibriefinlinenote{}x"
+_REF = "qibriefnoteref{}x"
+# The key of a Note (in the AST given) that names the label the note had in the sources ([^label]).
+LABEL = "qibrief-label"
 _SPLIT = "qibriefsplitx"
 _LEAD = "qibriefleadx"
-_HELD = re.compile(r"^qibriefinlinenote\d+x$")
+_HELD = re.compile(r"^qibrief(?:inlinenote|noteref)\d+x$")
 # A sentence ends with . ! or ? (and closing quotes or brackets), and the next begins with a capital or a digit;
 # abbreviations like U.S. or Sen. end none.
 _ENDS = re.compile(r"[.!?][”’\"')\]]*$")
@@ -34,28 +37,37 @@ def write_sections(sections: Sequence[list], api_version: list[int], *, labels: 
                    cwd: Path | None = None) -> list[str]:
     """Each section's blocks (Pandoc's JSON AST) as canonical Markdown text, in one Pandoc run."""
     notes: list[list] = []
+    defined: list[tuple[int, str, list]] = []  # (section, label, blocks) of the notes written [^label]
+    current = 0
 
     def hold_notes(node):
         if isinstance(node, list):
             return [hold_notes(child) for child in node]
         if isinstance(node, dict):
-            if node.get("t") == "Note" and len(node["c"]) == 1 and node["c"][0]["t"] in ("Para", "Plain"):
-                notes.append(hold_notes(node["c"][0]["c"]))
-                return {"t": "Str", "c": _NOTE.format(len(notes) - 1)}
+            if node.get("t") == "Note":
+                label = node.get(LABEL)
+                if label is None and len(node["c"]) == 1 and node["c"][0]["t"] in ("Para", "Plain"):
+                    notes.append(hold_notes(node["c"][0]["c"]))
+                    return {"t": "Str", "c": _NOTE.format(len(notes) - 1)}
+                if label is None:
+                    label = f"{labels[current] if current < len(labels) else current + 1}-" \
+                            f"{sum(1 for d in defined if d[0] == current) + 1}"
+                defined.append((current, label, _spaces(node["c"])))
+                return {"t": "Str", "c": _REF.format(len(defined) - 1)}
             if "c" in node:
                 return {**node, "c": hold_notes(node["c"])}
         return node
 
     split = {"t": "Para", "c": [{"t": "Str", "c": _SPLIT}]}
-    held = [_break_sentences(hold_notes(_spaces(section))) for section in sections]
-    if len(sections) > 1 and any(_has_note(section) for section in held):
-        # The writer puts the notes it labels at the end of its output: one section per run.
-        return [text for index, section in enumerate(sections)
-                for text in write_sections([section], api_version, labels=labels[index:index + 1], cwd=cwd)]
+    held = []
+    for current, section in enumerate(sections):
+        held.append(_break_sentences(hold_notes(_spaces(section))))
     blocks: list = []
     for inlines in notes:
         # After a word, so that nothing in the note is escaped as if it began a line.
         blocks += [{"t": "Para", "c": [{"t": "Str", "c": _LEAD}, *inlines]}, split]
+    for _, _, note_blocks in defined:
+        blocks += [*note_blocks, split]
     for index, section in enumerate(held):
         if index:
             blocks.append(split)
@@ -64,32 +76,27 @@ def write_sections(sections: Sequence[list], api_version: list[int], *, labels: 
     run = run_pandoc(WRITER, stdin=json.dumps(document).encode("utf-8"), cwd=cwd, what="writing the sections")
     text = run.output.decode("utf-8")
     parts = text.split(f"\n\n{_SPLIT}\n\n")
-    if len(parts) != len(sections) + len(notes):
+    if len(parts) != len(sections) + len(notes) + len(defined):
         raise ValueError("canonical: the writer's output did not split into the sections written")
     bodies = [p.removeprefix(_LEAD) for p in parts[:len(notes)]]
     bodies = [b[:-1] if b.endswith("\n") else b for b in bodies]
-    parts = parts[len(notes):]
+    definitions = [_definition(label, text) for (_, label, _), text in
+                   zip(defined, parts[len(notes):len(notes) + len(defined)])]
+    parts = parts[len(notes) + len(defined):]
     out = []
     for index, part in enumerate(parts):
         part = re.sub(_NOTE.format(r"(\d+)"), lambda m: "^[" + bodies[int(m.group(1))] + "]", part)
-        label = labels[index] if index < len(labels) else str(index + 1)
-        part = _label_notes(part, label)
+        part = re.sub(_REF.format(r"(\d+)"), lambda m: f"[^{defined[int(m.group(1))][1]}]", part)
+        own = [definitions[i] for i, (section, _, _) in enumerate(defined) if section == index]
+        part = "\n\n".join([part.rstrip("\n"), *own]) if own else part
         out.append(part.rstrip("\n") + "\n" if part.strip() else "")
     return out
 
 
-def _label_notes(text: str, label: str) -> str:
-    # The writer numbers the notes it writes itself (those of more than one paragraph) from 1 in each run:
-    # labels unique across the brief's sections.
-    return re.sub(r"\[\^(\d+)\]", lambda m: f"[^{label}-{m.group(1)}]", text)
-
-
-def _has_note(node) -> bool:
-    if isinstance(node, list):
-        return any(_has_note(child) for child in node)
-    if isinstance(node, dict):
-        return node.get("t") == "Note" or _has_note(node.get("c"))
-    return False
+def _definition(label: str, text: str) -> str:
+    """A note's text as its definition at the end of the section: `[^label]: ...`, later lines indented."""
+    lines = text.strip("\n").split("\n")
+    return "\n".join([f"[^{label}]: {lines[0]}", *[("    " + line) if line else "" for line in lines[1:]]])
 
 
 def _spaces(node):

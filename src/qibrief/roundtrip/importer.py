@@ -28,7 +28,7 @@ from ..docx.citations import stringify
 from ..pandoc import run_pandoc
 from ..problems import WARNING, Problem
 from . import markers
-from .canonical import write_sections
+from .canonical import LABEL, write_sections
 from .wordfields import CitationField, citation_fields, unwrap_fields
 
 READER = "docx+citations+styles"
@@ -251,7 +251,11 @@ def _clean_inlines(inlines: list, brief: Brief) -> list:
                 continue
             out.append({"t": "Span", "c": [attr, _clean_inlines(content, brief)]})
         elif kind == "Note":
-            out.append({"t": "Note", "c": _note_blocks(inline["c"], brief)})
+            note = {"t": "Note", "c": _note_blocks(inline["c"], brief)}
+            label = next((m.words[0] for m in _markers_in(inline["c"]) if m.kind == markers.NOTE and m.words), None)
+            if label:
+                note[LABEL] = label
+            out.append(note)
         elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
             out.append({"t": kind, "c": _clean_inlines(inline["c"], brief)})
         elif kind in ("Link", "Image"):

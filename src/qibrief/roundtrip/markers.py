@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 PREFIX = "qibrief"
-SECTION, HEADING, CITE = "section", "heading", "cite"
+SECTION, HEADING, CITE, NOTE = "section", "heading", "cite", "note"
 # In a citation's marker: whether the source had a space before the citation ("_") or not ("-"), then the
 # punctuation citeproc moved in front of the note it made (undone by the import).
 SPACE, NO_SPACE = "_", "-"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -71,6 +72,47 @@ def _stringify_raw(value: dict) -> str:
 
     walk(value)
     return "".join(parts)
+
+
+# A note's mark in a section's text: `^[` opens an inline note, `[^label]` (not followed by ":") refers to one.
+_NOTE_MARK = re.compile(r"(?<!\\)\^\[|(?<!\\)\[\^([^\]\s]+)\](?!:)")
+
+
+def note_labels(section: Section, blocks: list) -> list[str | None]:
+    """The label of each of a section's notes in reading order (None for an inline note); [] when the text's
+    note marks and the parse's notes do not match one for one."""
+    labels = [found.group(1) for found in _NOTE_MARK.finditer(section.text)]
+    return labels if len(labels) == count_notes(blocks) else []
+
+
+def with_note_labels(section: Section, blocks: list) -> list:
+    """A section's blocks with each note written [^label] carrying its label (canonical.LABEL), as the import
+    gives them: the input of canonical.write_sections for a section as it is."""
+    from .canonical import LABEL
+
+    labels = iter(note_labels(section, blocks))
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(child) for child in node]
+        if isinstance(node, dict):
+            out = {**node, "c": walk(node["c"])} if "c" in node else dict(node)
+            if node.get("t") == "Note":
+                label = next(labels, None)
+                if label is not None:
+                    out[LABEL] = label
+            return out
+        return node
+
+    return walk(blocks)
+
+
+def count_notes(node) -> int:
+    if isinstance(node, list):
+        return sum(count_notes(child) for child in node)
+    if isinstance(node, dict):
+        return (node.get("t") == "Note") + count_notes(node.get("c"))
+    return 0
 
 
 def digest(text: str) -> str:
