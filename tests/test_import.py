@@ -491,6 +491,49 @@ def test_editor_edit_comes_back_into_the_sections(built, edit, tmp_path):
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+# The same edits made by LibreOffice itself (tests/lo_edit.py, driven through python3-uno)
+
+LO_EDITS = [
+    ("word fixed in the body", ("replace", "amidst tensions", "amid tensions"), ()),
+    ("sentence and its note deleted under tracked changes",
+     ("delete-tracked", " Leading political leaders are rallying behind an aggressive new approach of bombing Mexican "
+                        "cartels as a means of combating the U.S. fentanyl crisis."),
+     ("content/02.introduction.md:12: warning: pending deleted by ",)),
+    ("author's note reworded", ("replace", "was eventually extradited", "was extradited"), ()),
+    ("locator typed into a citation's visible text", ("replace", "(2017), 5,", "(2017), 7,"),
+     ("content/02.introduction.md:42: warning: citation [@seelke2017]: its text was changed in the DOCX",)),
+]
+
+
+def _debian_python() -> str:
+    python = shutil.which("python3", path="/usr/bin") or "/usr/bin/python3"
+    if subprocess.run([python, "-c", "import uno"], capture_output=True).returncode != 0:
+        pytest.fail("python3-uno is missing: run `bash scripts/install.sh --test` (installs python3-uno)")
+    return python
+
+
+@pytest.mark.parametrize("name, action, reported", LO_EDITS, ids=[row[0] for row in LO_EDITS])
+def test_libreoffice_edit_comes_back_into_the_sections(built, name, action, reported, tmp_path):
+    """The edit made in LibreOffice (saved as DOCX) gives the same section files as the XML edit of that name."""
+    tool("soffice", "libreoffice-writer-nogui")
+    original, docx = built["brief50"]
+    brief = tmp_path / "brief"
+    shutil.copytree(original, brief)
+    edited = tmp_path / "edited.docx"
+    done = subprocess.run([_debian_python(), str(Path(__file__).with_name("lo_edit.py")), str(tmp_path / "profile"),
+                           str(docx), str(edited), *action], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and edited.is_file(), done.stdout + done.stderr
+    sources = _sections(brief / "content")
+    imported = run_cli("import", str(edited), "--root", str(brief))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    (edit,) = [e for e in EDITS if e.name == name]
+    assert _sections(brief / "content") == _expected(sources, edit)
+    for line in reported:
+        assert any(line in shown for shown in imported.stdout.splitlines()), (line, imported.stdout)
+    if not reported:
+        assert "warning" not in imported.stdout, imported.stdout
+
+
 def _notes(html: str) -> list[str]:
     section = html[html.index('id="footnotes"'):]
     return [re.sub(r"<[^>]+>", "", item) for item in re.findall(r'<li id="fn\d+"[^>]*>(.*?)</li>', section, re.S)]
