@@ -603,3 +603,19 @@ def test_review_writes_criticmarkup(built, tmp_path):
     assert "In January 2023, {--four days after--} authorities" in review
     assert "{>>Edith Editor: Source for this figure?<<}{==killed as many as 70,000 Americans last year==}" in review
     assert "In January 2023, authorities" in (brief / "content" / "02.introduction.md").read_text()
+
+
+def test_a_marker_naming_a_path_writes_nothing_there(built, tmp_path):
+    """A section marker rewritten to name a path outside the brief is refused; its text joins the section before."""
+    original, docx = built["sample"]
+    edited = Docx(docx)
+    body = edited.xml("word/document.xml")
+    (code,) = [t for t in body.iter(_w("instrText")) if "qibrief section 03.conclusion.md" in (t.text or "")]
+    code.text = code.text.replace("03.conclusion.md", "../../escaped.md")
+    out = tmp_path / "deep" / "imported"
+    done = run_cli("import", str(edited.save(tmp_path / "e.docx")), "--root", str(original), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "a section marker names '../../escaped.md', not a section file name" in done.stdout
+    assert not list(tmp_path.rglob("escaped.md"))
+    assert sorted(p.name for p in out.iterdir()) == ["01.executive-summary.md", "02.introduction.md"]
+    assert "Do the first thing." in (out / "02.introduction.md").read_text()

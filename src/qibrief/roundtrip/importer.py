@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -27,6 +27,7 @@ import yaml
 from ..docx.citations import stringify
 from ..pandoc import run_pandoc
 from ..problems import WARNING, Problem
+from ..sections import SECTION_NAME
 from . import markers
 from .canonical import LABEL, write_sections
 from .wordfields import CitationField, citation_fields, unwrap_fields
@@ -37,18 +38,14 @@ READER = "docx+citations+styles"
 # one of the brief's with " List" appended is that style on a list (docx.finish.summary_lists).
 LIST_SUFFIX = " List"
 _MODES = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}
-
-
-@dataclass
-class Report:
-    """What the import found to tell the author, as problems located in the imported sections."""
-
-    problems: list[Problem] = field(default_factory=list)
+# What a marker may name: the DOCX comes from outside, and a name becomes a path, an id or a note label.
+_HEADING_ID = re.compile(r"^[A-Za-z0-9_][\w.:-]*$")
+_NOTE_LABEL = re.compile(r"^[\w.:-]+$")
 
 
 @dataclass(frozen=True)
 class Imported:
-    """The imported sections (file name -> text), sections in the DOCX the brief does not have, and the report."""
+    """The imported sections (file name -> text), what the import reports, and the CriticMarkup per section."""
 
     sections: dict[str, str]
     problems: tuple[Problem, ...]
@@ -79,9 +76,9 @@ def import_docx(data: bytes, brief: Brief, *, review: bool = False) -> Imported:
     """The sections an edited DOCX holds, in canonical form, with the report; CriticMarkup too when review."""
     data = unwrap_fields(data)
     fields = citation_fields(data)
-    report = Report()
+    problems: list[Problem] = []
     tree = read_docx(data, "accept", brief.cwd)
-    sections = _sections(tree["blocks"], brief, fields, report)
+    sections = _sections(tree["blocks"], brief, fields, problems)
     cites: dict[str, list[_Sent]] = {}
     for name, blocks in sections.items():
         _take_citations(blocks, cites.setdefault(name, []))
@@ -90,18 +87,18 @@ def import_docx(data: bytes, brief: Brief, *, review: bool = False) -> Imported:
                            cwd=brief.cwd)
     imported = dict(zip(names, texts))
     for name, text in imported.items():
-        report.problems.extend(_citation_problems(f"{brief.content_display}/{name}", text, cites[name], brief.keys))
+        problems.extend(_citation_problems(f"{brief.content_display}/{name}", text, cites[name], brief.keys))
     pending = read_docx(data, "all", brief.cwd)
-    report.problems.extend(_listed(_pending(pending, brief), imported, brief))
+    problems.extend(_listed(_pending(pending), imported, brief))
     critic: dict[str, str] = {}
     if review:
-        marked = _sections(_critic_markup(pending["blocks"]), brief, fields, Report())
+        marked = _sections(_critic_markup(pending["blocks"]), brief, fields, [])
         for blocks in marked.values():
             _take_citations(blocks, [])
         written = write_sections([marked[n] for n in marked], brief.api_version, labels=[_label(n) for n in marked],
                                  cwd=brief.cwd)
         critic = {name: text for name, text in zip(marked, written) if text != imported.get(name)}
-    return Imported(sections=imported, problems=tuple(report.problems), review=critic)
+    return Imported(sections=imported, problems=tuple(problems), review=critic)
 
 
 def _label(name: str) -> str:
@@ -111,14 +108,22 @@ def _label(name: str) -> str:
 
 # 1. Sections
 
-def _sections(blocks: list, brief: Brief, fields: list[CitationField], report: Report) -> dict[str, list]:
+def _sections(blocks: list, brief: Brief, fields: list[CitationField], problems: list[Problem]) -> dict[str, list]:
+    """The body's blocks by section file, from the first section marker on (the title block is the build's)."""
     blocks = _flatten_markers(blocks)
-    _restore_citations(blocks, fields, brief, report)
+    _restore_citations(blocks, fields)
     out: dict[str, list] = {}
     current: str | None = None
     for block in blocks:
         name = _section_marker(block)
-        if name is not None:
+        if name is not None and not SECTION_NAME.match(name):
+            problems.append(Problem("(DOCX)", None, f"a section marker names {name!r}, not a section file name "
+                                                   "(NN.name.md); its text went into the section before it"))
+        elif name is not None:
+            if name in out and name != current:
+                problems.append(Problem(f"{brief.content_display}/{name}", None, "its start marker is in the DOCX "
+                                        "twice (a heading or first paragraph copied?): both parts were joined",
+                                        WARNING))
             current = name
             out.setdefault(current, [])
         if current is not None:
@@ -193,7 +198,7 @@ def _clean_block(block: dict, brief: Brief) -> list:
     if kind == "Header":
         level, (ident, classes, attrs), inlines = block["c"]
         for found in _markers_in(inlines):
-            if found.kind == markers.HEADING and found.words:
+            if found.kind == markers.HEADING and found.words and _HEADING_ID.match(found.words[0]):
                 ident = found.words[0]
         return [{"t": "Header", "c": [level, [ident, classes, attrs], _clean_inlines(inlines, brief)]}]
     if kind == "BulletList":
@@ -251,9 +256,9 @@ def _clean_inlines(inlines: list, brief: Brief) -> list:
                 continue
             out.append({"t": "Span", "c": [attr, _clean_inlines(content, brief)]})
         elif kind == "Note":
-            note = {"t": "Note", "c": _note_blocks(inline["c"], brief)}
+            note = {"t": "Note", "c": _clean_blocks(inline["c"], brief)}
             label = next((m.words[0] for m in _markers_in(inline["c"]) if m.kind == markers.NOTE and m.words), None)
-            if label:
+            if label and _NOTE_LABEL.match(label):
                 note[LABEL] = label
             out.append(note)
         elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
@@ -276,15 +281,9 @@ def _trim(inlines: list) -> list:
     return inlines
 
 
-def _note_blocks(blocks: list, brief: Brief) -> list:
-    # The note's number comes back as an empty Span in the note reference style, then a space: not text.
-    cleaned = _clean_blocks(blocks, brief)
-    return cleaned
-
-
 # 3. Citations
 
-def _restore_citations(blocks: list, fields: list[CitationField], brief: Brief, report: Report) -> None:
+def _restore_citations(blocks: list, fields: list[CitationField]) -> None:
     """Give every citation its field's data, and turn each note that is only a citation back into the citation."""
     queue = list(fields)
 
@@ -307,7 +306,7 @@ def _restore_citations(blocks: list, fields: list[CitationField], brief: Brief, 
                         changed = True
                         cite["qibrief-placement"] = placement
                 elif isinstance(child, dict) and child.get("t") == "Cite":
-                    _fill(child, take(tuple(c["citationId"] for c in child["c"][0])), brief, report)
+                    _fill(child, take(tuple(c["citationId"] for c in child["c"][0])))
                 else:
                     visit(child)
             if changed:
@@ -343,11 +342,12 @@ def _is_note_number(inline: dict) -> bool:
     return inline["t"] == "Span" and not inline["c"][1] and "custom-style" in dict(inline["c"][0][2])
 
 
-def _fill(cite: dict, found: CitationField | None, brief: Brief, report: Report) -> None:
+def _fill(cite: dict, found: CitationField | None) -> None:
+    """Annotate a citation with its field's data (taken off again by _take_citations), and take the keys,
+    prefixes, suffixes and modes from the field's JSON; without it, the reader's stay."""
     received = re.sub(r"\s+", " ", stringify(cite["c"][1])).strip()
     cite["qibrief-received"] = received
     if found is None or found.data is None:
-        cite["c"][0] = [_reader_citation(c) for c in cite["c"][0]]
         return
     sent = re.sub(r"\s+", " ", str((found.data.get("properties") or {}).get("formattedCitation") or "")).strip()
     cite["qibrief-sent"] = sent
@@ -376,10 +376,6 @@ def _citation(item: dict, old: dict) -> dict:
     return {**old, "citationId": str(item.get("id") or old["citationId"]),
             "citationPrefix": _words(str(item.get("prefix") or "")),
             "citationSuffix": _words(str(suffix or "")), "citationMode": {"t": mode}}
-
-
-def _reader_citation(old: dict) -> dict:
-    return old
 
 
 def _place(inlines: list) -> None:
@@ -501,7 +497,7 @@ _KINDS = {"insertion": "inserted", "deletion": "deleted", "paragraph-insertion":
           "paragraph-deletion": "deleted paragraph break", "comment-start": "comment"}
 
 
-def _pending(tree: dict, brief: Brief) -> list[Change]:
+def _pending(tree: dict) -> list[Change]:
     """Every pending change and comment of the DOCX read with --track-changes=all, placed in the body paragraph
     it is in (or whose note it is in)."""
     changes: list[Change] = []
