@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Iterator
+from typing import Iterator
 from xml.sax.saxutils import escape
 
 from ..roundtrip import markers
@@ -44,8 +44,8 @@ def mark_sources(ast: bytes, sources: Sources) -> bytes:
     _mark_sections(tree["blocks"], apart, [s.path.name for s in sources.sections])
     _mark_note_labels(tree["blocks"], [label for section, blocks in zip(sources.sections, apart.blocks)
                                        for label in note_labels(section, blocks) or [None] * count_notes(blocks)])
-    counter = iter(range(1, 1_000_000))
-    tree["blocks"] = _map_cites(tree["blocks"], lambda cite: _mark_cite(cite, next(counter), placements, apart))
+    for number, (inlines, index) in enumerate(_cites(tree["blocks"]), start=1):
+        inlines[index] = _mark_cite(inlines[index], number, placements, apart)
     for name, value in sent_properties(sources.sections).items():
         tree["meta"][name] = {"t": "MetaString", "c": value}
     return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -53,32 +53,31 @@ def mark_sources(ast: bytes, sources: Sources) -> bytes:
 
 # Walking the AST in reading order: body text, a note's text where its mark is.
 
-def _map_cites(node, change: Callable[[dict], dict]):
-    """The node with every citation replaced by change(citation), called in reading order (a note's
-    citations where its mark is); a citation's rendered text is not walked."""
-    if isinstance(node, list):
-        return [change(child) if isinstance(child, dict) and child.get("t") == "Cite" else _map_cites(child, change)
-                for child in node]
-    if isinstance(node, dict) and "c" in node:
-        node = dict(node)
-        node["c"] = _map_cites(node["c"], change)
-    return node
+def _cites(blocks: list) -> list[tuple[list, int]]:
+    """Each citation as (the list it is in, its index), in reading order (a note's citations where its mark is);
+    a citation's own rendered text is not walked."""
+    found: list[tuple[list, int]] = []
+    stack: list = [blocks]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for index in range(len(node) - 1, -1, -1):
+                child = node[index]
+                if isinstance(child, dict) and child.get("t") == "Cite":
+                    stack.append((node, index))
+                elif isinstance(child, (list, dict)):
+                    stack.append(child)
+        elif isinstance(node, tuple):
+            found.append(node)
+        elif isinstance(node, dict):
+            content = node.get("c")
+            if isinstance(content, list):
+                stack.append(content)
+    return found
 
 
 _INLINES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted",
             "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link", "Image", "Note", "Span"}
-
-
-def _cites(node) -> Iterator[tuple[list, int]]:
-    """Each citation as (its inline list, its index), in reading order; not inside a citation's text."""
-    if isinstance(node, list):
-        for index, child in enumerate(node):
-            if isinstance(child, dict) and child.get("t") == "Cite":
-                yield node, index
-            else:
-                yield from _cites(child)
-    elif isinstance(node, dict) and "c" in node:
-        yield from _cites(node["c"])
 
 
 def _contexts(blocks: list) -> list[tuple[dict | None, dict | None]]:
