@@ -232,8 +232,13 @@ def _text(node: etree._Element) -> str:
     return "".join(t.text or "" for t in node.iter(_w("t")))
 
 
-def _paragraph(root: etree._Element, text: str) -> etree._Element:
-    found = [p for p in root.iter(_w("p")) if text in _text(p)]
+def _style(paragraph: etree._Element) -> str | None:
+    style = paragraph.find(f"{_w('pPr')}/{_w('pStyle')}")
+    return None if style is None else style.get(_w("val"))
+
+
+def _paragraph(root: etree._Element, text: str, style: str | None = None) -> etree._Element:
+    found = [p for p in root.iter(_w("p")) if text in _text(p) and (style is None or _style(p) == style)]
     assert len(found) == 1, f"{len(found)} paragraphs hold {text!r}"
     return found[0]
 
@@ -275,9 +280,9 @@ def _runs_of(paragraph: etree._Element, text: str) -> list[etree._Element]:
     return runs
 
 
-def _replace(root: etree._Element, old: str, new: str) -> None:
-    """Type over text, as an editor with tracking off does."""
-    runs = _runs_of(_paragraph(root, old), old)
+def _replace(root: etree._Element, old: str, new: str, style: str | None = None) -> None:
+    """Type over text, as an editor with tracking off does (in a paragraph of that style, if given)."""
+    runs = _runs_of(_paragraph(root, old, style), old)
     runs[0].find(_w("t")).text = new
     runs[0].find(_w("t")).set(XML_SPACE, "preserve")
     for run in runs[1:]:
@@ -438,6 +443,15 @@ EDITS = [
          lambda d: _comment(d, "killed as many as 70,000 Americans last year", "Source for this figure?"),
          reported=("content/02.introduction.md:7: warning: comment by Edith Editor on 2024-05-02T10:00:00Z: "
                    "\"Source for this figure?\"",)),
+    Edit("heading reworded keeps its id",
+         lambda d: _replace(d.xml("word/document.xml"), "Militarization from both sides", "Militarization on both sides"),
+         expected=(("05.militarization.md", "# Militarization from both sides of the border\n",
+                    "# Militarization on both sides of the border {#militarization-from-both-sides-of-the-border}\n"),)),
+    Edit("pull quote shortened stays a pull quote",
+         lambda d: _replace(d.xml("word/document.xml"), "affluent and cooperative Mexico", "affluent Mexico",
+                            style="PullQuote"),
+         expected=(("03.risks.md", "::: {.pull-quote custom-style=\"Pull Quote\"}\nA more affluent and cooperative",
+                    "::: {.pull-quote custom-style=\"Pull Quote\"}\nA more affluent"),)),
     Edit("author's note reworded",
          lambda d: _replace(d.xml("word/endnotes.xml"), "was eventually extradited", "was extradited"),
          expected=(("02.introduction.md", "Ovidio Guzmán was eventually extradited", "Ovidio Guzmán was extradited"),)),
