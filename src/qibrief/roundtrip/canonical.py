@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..pandoc import run_pandoc
+from ..problems import BuildError
 
 WRITER = ["--from", "json", "--to", "markdown-smart", "--wrap=preserve"]
 # Words that cannot occur in a brief (letters and digits only, so the writer escapes nothing around them).
@@ -68,23 +69,25 @@ def write_sections(sections: Sequence[list], api_version: list[int], *, labels: 
         blocks += [{"t": "Para", "c": [{"t": "Str", "c": _LEAD}, *inlines]}, split]
     for _, _, note_blocks in defined:
         blocks += [*note_blocks, split]
-    for index, section in enumerate(held):
-        if index:
-            blocks.append(split)
-        blocks.extend(section)
+    written = [index for index, section in enumerate(held) if section]
+    for index in written:
+        blocks.extend(held[index])
+        blocks.append(split)
     document = {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
     run = run_pandoc(WRITER, stdin=json.dumps(document).encode("utf-8"), cwd=cwd, what="writing the sections")
     text = run.output.decode("utf-8")
-    parts = text.split(f"\n\n{_SPLIT}\n\n")
-    if len(parts) != len(sections) + len(notes) + len(defined):
-        raise ValueError("canonical: the writer's output did not split into the sections written")
+    parts = (text.rstrip("\n") + "\n\n").split(f"\n\n{_SPLIT}\n\n")[:-1] if blocks else []
+    if len(parts) != len(written) + len(notes) + len(defined):
+        raise BuildError("pandoc: the Markdown writer's output did not split into the sections given "
+                         f"({len(parts)} parts for {len(written)} sections and {len(notes) + len(defined)} notes)")
     bodies = [p.removeprefix(_LEAD) for p in parts[:len(notes)]]
     bodies = [b[:-1] if b.endswith("\n") else b for b in bodies]
     definitions = [_definition(label, text) for (_, label, _), text in
                    zip(defined, parts[len(notes):len(notes) + len(defined)])]
-    parts = parts[len(notes) + len(defined):]
+    texts = dict(zip(written, parts[len(notes) + len(defined):]))
     out = []
-    for index, part in enumerate(parts):
+    for index in range(len(sections)):
+        part = texts.get(index, "")
         part = re.sub(_NOTE.format(r"(\d+)"), lambda m: "^[" + bodies[int(m.group(1))] + "]", part)
         part = re.sub(_REF.format(r"(\d+)"), lambda m: f"[^{defined[int(m.group(1))][1]}]", part)
         own = [definitions[i] for i, (section, _, _) in enumerate(defined) if section == index]
