@@ -36,7 +36,7 @@ def read_apart(sections: Sequence[Section], references: Path | None, api_version
     }
     args = ["--from", "json", "--to", "json", "--lua-filter", str(FILTER)]
     if references is not None:
-        args += ["--metadata-file", str(references)]
+        args += ["--bibliography", str(references)]
     run = run_pandoc(args, stdin=json.dumps(document).encode("utf-8"), cwd=cwd, sections=sections,
                      what="reading each section on its own")
     tree = json.loads(run.output)
