@@ -21,7 +21,7 @@ from typing import Callable
 import pytest
 from lxml import etree
 
-from conftest import REPO, SAMPLE, run_cli, tool
+from conftest import MINIMAL, REPO, SAMPLE, run_cli, tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -59,9 +59,10 @@ def _build_docx(brief: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
-    """Brief 50 and the sample, each copied, committed and built to DOCX once: name -> (brief, docx)."""
+    """Brief 50, the sample and the minimal brief, each copied, committed and built to DOCX once:
+    name -> (brief, docx)."""
     out = {}
-    for name, source in (("brief50", REPO), ("sample", SAMPLE)):
+    for name, source in (("brief50", REPO), ("sample", SAMPLE), ("minimal", MINIMAL)):
         base = tmp_path_factory.mktemp(name)
         brief = _brief_copy(source, base / "brief")
         out[name] = (brief, _build_docx(brief, base / "dist"))
@@ -148,7 +149,7 @@ def test_pandoc_reads_the_keys_back(built):
 
 # The identity: import(build(sources)) == sources
 
-@pytest.mark.parametrize("name", ["brief50", "sample"])
+@pytest.mark.parametrize("name", ["brief50", "sample", "minimal"])
 @pytest.mark.parametrize("resaved", [False, True], ids=["as-built", "libreoffice"])
 def test_import_of_the_built_docx_gives_the_sources_back(built, name, resaved, tmp_path):
     """Importing the DOCX as built (or as LibreOffice saves it) gives every section file back byte for byte."""
