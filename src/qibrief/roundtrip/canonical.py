@@ -27,11 +27,12 @@ LABEL = "qibrief-label"
 _SPLIT = "qibriefsplitx"
 _LEAD = "qibriefleadx"
 _HELD = re.compile(r"^qibrief(?:inlinenote|noteref)\d+x$")
-# A sentence ends with . ! or ? (and closing quotes or brackets), and the next begins with a capital or a digit;
-# abbreviations like U.S. or Sen. end none.
+# A sentence ends with . ! or ? (and closing quotes or brackets) after a word (not inside emphasis), and the next
+# begins with a capital or a digit; abbreviations like U.S. or Sen. end none.
 _ENDS = re.compile(r"[.!?][”’\"')\]]*$")
 _BEGINS = re.compile(r"^[“‘\"'(\[]*[A-Z0-9À-Þ]")
-_ABBREVIATION = re.compile(r"(?:^|[\s(“‘])(?:(?:[A-Za-z]\.){2,}|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|St|No|Nos|vs|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\.g|i\.e|cf|p|pp|ed|eds|vol|ch)\.[”’\"')\]]*$")
+_ABBREVIATION = re.compile(r"(?:^|[\s(“‘])(?:(?:[A-Za-z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|St|No|Nos|vs|Jan|Feb|"
+                           r"Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|cf|p|pp|ed|eds|vol|ch)\.)[”’\"')\]]*$")
 
 
 def write_sections(sections: Sequence[list], api_version: list[int], *, labels: Sequence[str] = (),
