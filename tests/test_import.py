@@ -453,6 +453,10 @@ EDITS = [
                             style="PullQuote"),
          expected=(("03.risks.md", "::: {.pull-quote custom-style=\"Pull Quote\"}\nA more affluent and cooperative",
                     "::: {.pull-quote custom-style=\"Pull Quote\"}\nA more affluent"),)),
+    Edit("title changed on the title page",
+         lambda d: _replace(d.xml("word/document.xml"), "Responsibly Demilitarizing", "Demilitarizing", style="Title"),
+         reported=("content/metadata.yaml: warning: the title page's title was changed in the DOCX to "
+                   "\"Demilitarizing U.S.–Mexico Bilateral Security Relations\"",)),
     Edit("author's note reworded",
          lambda d: _replace(d.xml("word/endnotes.xml"), "was eventually extradited", "was extradited"),
          expected=(("02.introduction.md", "Ovidio Guzmán was eventually extradited", "Ovidio Guzmán was extradited"),)),

@@ -63,6 +63,9 @@ class Brief:
     api_version: list[int]
     content_display: str
     cwd: Path
+    # The title page's text by paragraph style (docx.finish.title_block), as metadata.yaml gives it.
+    title_page: tuple[tuple[str, str], ...] = ()
+    metadata_display: str = "content/metadata.yaml"
 
 
 def read_docx(data: bytes, track_changes: str, cwd: Path) -> dict:
@@ -78,6 +81,7 @@ def import_docx(data: bytes, brief: Brief, *, review: bool = False) -> Imported:
     fields = citation_fields(data)
     problems: list[Problem] = []
     tree = read_docx(data, "accept", brief.cwd)
+    problems.extend(_title_page_edits(tree["blocks"], brief))
     sections = _sections(tree["blocks"], brief, fields, problems)
     cites: dict[str, list[_Sent]] = {}
     for name, blocks in sections.items():
@@ -134,6 +138,25 @@ def _sections(blocks: list, brief: Brief, fields: list[CitationField], problems:
     if last and last[-1]["t"] == "Header" and stringify(last[-1]["c"][2]).strip() == brief.notes_heading:
         last.pop()  # the notes heading the build adds (docx.finish.notes_heading)
     return {name: _clean_blocks(section, brief) for name, section in out.items()}
+
+
+def _title_page_edits(blocks: list, brief: Brief) -> list[Problem]:
+    """The title page is the build's, from metadata.yaml: text an editor changed there is reported, not imported."""
+    problems = []
+    for block in _flatten_markers(blocks):
+        if _section_marker(block) is not None:
+            break
+        if block["t"] != "Div":
+            continue
+        style = dict(block["c"][0][2]).get("custom-style")
+        expected = dict(brief.title_page).get(style or "")
+        received = re.sub(r"\s+", " ", stringify(block["c"][1])).strip()
+        if expected is not None and received != re.sub(r"\s+", " ", expected).strip():
+            problems.append(Problem(brief.metadata_display, None, f"the title page's {style.lower()} was changed in "
+                                                                   f"the DOCX to \"{received}\" (metadata.yaml has "
+                                                                   f"\"{expected}\"); the title page is not imported: "
+                                                                   "change metadata.yaml", WARNING))
+    return problems
 
 
 def _flatten_markers(node):

@@ -42,8 +42,11 @@ def import_brief(docx: Path, root: Path, out: Path | None = None, review: bool =
         raise BuildError(f"{docx}: cannot read ({exc.strerror or exc})") from None
     version = api_version()
     apart = read_apart(sections, project.references_file, version, cwd=project.root)
+    title_page = [("Title", meta.title), ("Subtitle", str(meta.raw.get("subtitle") or ""))]
     brief = Brief(styles=custom_styles(apart), keys=frozenset(apart.items), notes_heading=meta.notes_heading,
-                  api_version=version, content_display=project.display(project.content_dir), cwd=project.root)
+                  api_version=version, content_display=project.display(project.content_dir), cwd=project.root,
+                  title_page=tuple((style, text) for style, text in title_page if text),
+                  metadata_display=project.display(project.metadata_file))
     try:
         imported = import_docx(data, brief, review=review)
     except NotADocx as exc:
