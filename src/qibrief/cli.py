@@ -262,6 +262,40 @@ def refs_command(ctx: click.Context, root: Path) -> None:
     _run(ctx, action)
 
 
+@main.command("import")
+@click.argument("docx", metavar="EDITED.docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the imported sections here instead of into ROOT/content/.")
+@click.option("--review", is_flag=True,
+              help="Also write pending tracked changes and comments as CriticMarkup into review/ (ROOT or OUT).")
+@click.pass_context
+def import_command(ctx: click.Context, docx: Path, root: Path, out: Path | None, review: bool) -> None:
+    """Bring an edited DOCX (built by `build`) back into the brief's section files.
+
+    Tracked changes are taken as accepted; pending changes and comments are listed with their section file and
+    line. Citations come back as [@key, locator], notes, pull quotes and headings as the sources write them.
+    Refuses to overwrite a section file with uncommitted changes or one changed since the DOCX was built.
+    Exit codes: 0 imported (warnings are printed); 1 refused or unreadable, nothing written.
+
+    \b
+    Example:
+      python build.py import ~/Downloads/qi-brief-50-edited.docx --root .
+      git diff --word-diff content/
+    """
+    from .roundtrip.imports import import_brief
+
+    def action() -> None:
+        result = import_brief(docx, root, out, review)
+        for problem in result.problems:
+            click.echo(str(problem))
+        for path in result.written:
+            click.echo(f"wrote {path}")
+        click.echo(f"Imported {docx}: {len(result.written)} file(s) written, {len(result.unchanged)} unchanged")
+
+    _run(ctx, action)
+
+
 @main.command("clean")
 @ROOT_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")

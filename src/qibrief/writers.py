@@ -16,6 +16,7 @@ from . import pdf as pdfmod
 from .blocks import style_blocks
 from .brieffiles import MAX_STYLESHEET_BYTES
 from .citestyle import pandoc_style
+from .docx.citations import mark_sources
 from .formats import FORMATS
 from .links import docx_links
 from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
@@ -128,7 +129,9 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
     # A block's class gives its paragraphs the brand's Word style (blocks.style_blocks): no custom-style= in sources.
-    run = run_pandoc(docx_args(Path("reference.docx")), stdin=style_blocks(docx_links(ast, sources.meta.url)),
+    # Citations become Word fields and section starts markers (docx.citations.mark_sources), for `import`.
+    run = run_pandoc(docx_args(Path("reference.docx")),
+                     stdin=style_blocks(docx_links(mark_sources(ast, sources), sources.meta.url)),
                      source_date_epoch=epoch, cwd=sources.project.root, files=reference, what="writing the DOCX")
     fonts = {path: sources.project.read_bytes(path) for path in docx.font_files(sources.brand)}
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch, fonts=fonts)

@@ -9,6 +9,7 @@ from lxml import etree
 
 from .. import __version__
 from ..metadata import Metadata
+from ..roundtrip.sent import PROPERTY as SENT_PROPERTY
 from . import wordml as X
 from .statistics import Statistics
 from .wordml import el
@@ -194,7 +195,8 @@ def drop_empty_comments(package: X.Package) -> None:
 
 
 def custom_properties(package: X.Package, meta: Metadata) -> None:
-    """Keep only custom properties that come from metadata.yaml.
+    """Keep only custom properties that come from metadata.yaml, and the digests of the sections sent
+    (roundtrip.sent.PROPERTY, written by docx.citations: `import` refuses to overwrite a section changed since).
 
     Pandoc writes every metadata field it does not map itself, including the build's own --metadata and
     citeproc settings: the absolute paths of references.yaml and of the CSL file on the build machine.
@@ -206,7 +208,7 @@ def custom_properties(package: X.Package, meta: Metadata) -> None:
     root = package.xml(name)
     pid = 2  # Word numbers custom properties from 2
     for prop in list(root):
-        if prop.get("name") not in meta.raw:
+        if prop.get("name") not in meta.raw and not prop.get("name", "").startswith(SENT_PROPERTY):
             root.remove(prop)
         else:
             prop.set("pid", str(pid))
