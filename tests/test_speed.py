@@ -41,6 +41,25 @@ def test_style_change_rebuilds_only_the_pdf_and_matches_an_uncached_build(sample
     assert _artifacts(sample_copy / "dist") == _artifacts(fresh)
 
 
+def test_image_outside_content_changed_is_rebuilt(tmp_path):
+    """An image in the brief's folder outside content/ is in no folder digest: changing it still rebuilds
+    every format, and leaving it alone still answers 'Up to date'."""
+    brief = tmp_path / "brief"
+    assert run_cli("new", str(brief), "--number", "7").returncode == 0
+    (brief / "art").mkdir()
+    (brief / "content" / "figures" / "figure-1.svg").rename(brief / "art" / "figure-1.svg")
+    section = brief / "content" / "02-argument.md"
+    section.write_text(section.read_text().replace("(figures/figure-1.svg)", "(art/figure-1.svg)"))
+    assert run_cli("build", "--root", str(brief)).returncode == 0
+    assert "Up to date" in run_cli("build", "--root", str(brief)).stdout
+    image = brief / "art" / "figure-1.svg"
+    image.write_text(image.read_text().replace("<svg ", '<svg data-changed="1" ', 1))
+    done = run_cli("build", "--root", str(brief))
+    assert done.returncode == 0, done.stderr
+    assert "Up to date" not in done.stdout
+    assert len([line for line in done.stdout.splitlines() if line.startswith("wrote ")]) == 3
+
+
 def test_artifact_changed_by_hand_is_rebuilt(sample_copy):
     """An artifact edited or deleted in dist/ is rebuilt even though the sources did not change."""
     assert run_cli("build", "--root", str(sample_copy)).returncode == 0

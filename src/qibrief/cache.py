@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .brieffiles import NotReadable, read_regular
+from .brieffiles import MAX_IMAGE_BYTES, FileRefused, NotReadable, read_bytes, read_regular
 from .formats import FORMATS
 
 CACHE_FILE = ".qibrief-cache.json"
@@ -260,12 +260,47 @@ def remembered_metadata(out: Path, metadata: bytes) -> MetadataMemo | None:
         return None
 
 
+_IMAGES_KEY = "images"
+
+
+def _image_sha256(root: Path, relative: str) -> str | None:
+    try:
+        data = read_bytes(root / relative, display=relative, within=(root,), limit=MAX_IMAGE_BYTES)
+    except (FileRefused, OSError):
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+def image_hashes(root: Path, paths: Iterable[Path]) -> dict[str, str]:
+    """The sha256 of each image file a build showed, by its path in the brief's folder, for the record."""
+    root = root.resolve()
+    hashes = {}
+    for path in paths:
+        relative = path.relative_to(root).as_posix()
+        digest = _image_sha256(root, relative)
+        if digest is not None:
+            hashes[relative] = digest
+    return hashes
+
+
+def images_changed(out: Path, root: Path) -> bool:
+    """Whether an image the last build showed changed or went: the digests list the brief's folders, not its
+    images (an image may sit anywhere in the brief's folder, and only the parse knows which), so the record
+    names them."""
+    recorded = load_cache(out).get(_IMAGES_KEY) or {}
+    if not isinstance(recorded, dict):
+        return True
+    root = root.resolve()
+    return any(not isinstance(relative, str) or _image_sha256(root, relative) != digest
+               for relative, digest in recorded.items())
+
+
 def save_cache(out: Path, names: dict[str, str], digests: dict[str, str], files: dict[str, bytes],
-               metadata: tuple[bytes, MetadataMemo] | None = None) -> None:
+               metadata: tuple[bytes, MetadataMemo] | None = None, images: dict[str, str] | None = None) -> None:
     """Record the digests, sizes and hashes of the artifacts just published, signed with this machine's key
     (atomically: a private temporary file, O_EXCL and O_NOFOLLOW, renamed into place), and with `metadata`
-    (metadata.yaml's bytes and what was read from them) the memo remembered_metadata returns. Without a key
-    nothing is recorded."""
+    (metadata.yaml's bytes and what was read from them) the memo remembered_metadata returns, and with `images`
+    the image files images_changed compares. Without a key nothing is recorded."""
     key, _ = machine_key()
     if key is None:
         return
@@ -276,6 +311,8 @@ def save_cache(out: Path, names: dict[str, str], digests: dict[str, str], files:
         data, memo = metadata
         record[_MEMO_KEY] = {"sha256": hashlib.sha256(data).hexdigest(), "slug": memo.slug,
                              "citation_style": memo.citation_style, "date": memo.date.isoformat() if memo.date else None}
+    if images is not None:
+        record[_IMAGES_KEY] = images
     record["version"] = RECORD_VERSION
     record["mac"] = _mac(key, {k: v for k, v in record.items() if k != "mac"})
     # mkstemp opens with O_CREAT | O_EXCL | O_NOFOLLOW under a random name (lock._STAGING knows its shape).

@@ -380,6 +380,28 @@ def has_images(ast: bytes) -> bool:
     return b'"t":"Image"' in ast
 
 
+def image_files(ast: bytes, root: Path) -> tuple[Path, ...]:
+    """The project's image files an AST shows (before embed_images), as found next to the sections or in the
+    brief's folder: the cache checks them again before calling a build up to date."""
+    if not has_images(ast):
+        return ()
+    found: set[Path] = set()
+    stack: list = [json.loads(ast).get("blocks", [])]
+    root = root.resolve()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(child for child in node if isinstance(child, (list, dict)))
+        elif isinstance(node, dict):
+            if node.get("t") == "Image" and not node["c"][2][0].startswith("data:"):
+                path = find_image(unquote(urlsplit(node["c"][2][0]).path), root).found
+                if path is not None:
+                    found.add(path)
+            if isinstance(node.get("c"), list):
+                stack.append(node["c"])
+    return tuple(sorted(found))
+
+
 def embed_images(ast: bytes, root: Path) -> bytes:
     """The AST with each image file of the project replaced by a data: URL.
 

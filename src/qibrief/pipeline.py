@@ -47,6 +47,7 @@ class Artifacts:
     html_document: str | None = None
     problems: tuple[Problem, ...] = ()
     epoch: int = 0
+    images: tuple[Path, ...] = ()
 
     @property
     def meta(self) -> Metadata:
@@ -93,7 +94,7 @@ def parse(sources: Sources, wanted: tuple[str, ...], epoch: int, scheduler: Sche
         if any(FORMATS[fmt].template for fmt in wanted):
             parsed = stages.run("Parsing with citeproc, writing HTML", lambda: parse_and_write_html(sources, epoch))
         else:
-            parsed = Parsed(ast=stages.run("Parsing with citeproc", lambda: parse_brief(sources)))
+            parsed = stages.run("Parsing with citeproc", lambda: parse_brief(sources))
     except BuildError:
         _settle(linted, "Checking the sources", "beside the parse", scheduler, stages)  # its findings come first
         raise
@@ -287,7 +288,7 @@ def _render(config: BuildConfig, sources: Sources, wanted: tuple[str, ...], exis
     problems, made = check_notes(sources, files, futures, scheduler, stages)
     files.update(made)
     return Artifacts(sources=sources, ast_json=parsed.ast, files={fmt: files[fmt] for fmt in in_order(files)},
-                     html_document=parsed.document, problems=tuple(problems), epoch=epoch)
+                     html_document=parsed.document, problems=tuple(problems), epoch=epoch, images=parsed.images)
 
 
 def run(config: BuildConfig, plan: Plan, report: Reporter, *, parallel: bool = True, scheduler: Scheduler | None = None,
@@ -323,16 +324,18 @@ def run(config: BuildConfig, plan: Plan, report: Reporter, *, parallel: bool = T
 def _record(config: BuildConfig, plan: Plan, artifacts: Artifacts) -> None:
     # The cache record of what was just published, with what the next build's plan needs of metadata.yaml.
     meta = artifacts.meta
+    root = plan.project.root
     cache.save_cache(config.out, artifacts.names(), plan.digests, artifacts.files, metadata=(
         plan.project.read_bytes(plan.project.metadata_file),
-        cache.MetadataMemo(slug=meta.slug, citation_style=meta.citation_style, date=meta.date)))
+        cache.MetadataMemo(slug=meta.slug, citation_style=meta.citation_style, date=meta.date)),
+        images=cache.image_hashes(root, artifacts.images))
 
 
 def check_sources_only(root: Path) -> list[Problem]:
     """The `check` command on a brief: read and parse the sources, then run the source checks."""
     sources = read_sources(root)
     try:
-        ast = json.loads(parse_brief(sources))
+        ast = json.loads(parse_brief(sources).ast)
     except BuildError as exc:
         # Report Pandoc's problems together with the text-level checks, not just the first failure.
         raise BuildError(exc.message, [*exc.problems, *sources.warnings, *checks.check_sources(sources, None)]) from None
@@ -367,5 +370,5 @@ def _brief_of(root: Path, path: Path) -> bool:
 
 def _against_sources(files: list[Path], root: Path) -> list[Problem]:
     sources = read_sources(root)
-    ast = json.loads(parse_brief(sources))
+    ast = json.loads(parse_brief(sources).ast)
     return list(sources.warnings) + checks.check_paths(files, notes_from_ast(ast, "the sources"))

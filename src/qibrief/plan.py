@@ -137,6 +137,9 @@ def plan_build(config: BuildConfig, epoch: int | None = None) -> Plan:
     inputs = gather_inputs(project, csl, config, epoch)
     digests = {fmt: cache.digest_for(inputs, fmt) for fmt in config.formats}
     stale = cache.stale_formats(config.out, names, digests) if config.use_cache else list(config.formats)
+    # An image may sit anywhere in the brief's folder, outside every digest: the record names those shown.
+    if len(stale) < len(config.formats) and cache.images_changed(config.out, project.root):
+        stale = list(config.formats)
     existing = {}
     if stale:
         for fmt in config.formats:

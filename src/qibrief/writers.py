@@ -19,7 +19,7 @@ from .citestyle import pandoc_style
 from .docx.citations import mark_sources
 from .formats import FORMATS
 from .links import docx_links
-from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
+from .pandoc import docx_args, embed_images, has_images, html_args, image_files, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on
 from .sources import Sources
 from .templates import TEMPLATE
@@ -33,11 +33,13 @@ class Parsed:
     ast: bytes
     document: str | None = None
     unchecked: bytes | None = None
+    # The image files the sources show (their bytes are embedded in the AST), for the cache record.
+    images: tuple[Path, ...] = ()
 
 
 # The parse
 
-def parse_brief(sources: Sources) -> bytes:
+def parse_brief(sources: Sources) -> Parsed:
     """Parse every section with citeproc into Pandoc's JSON AST (the one parse per build), checked by the lint."""
     run = run_pandoc(
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl),
@@ -45,7 +47,8 @@ def parse_brief(sources: Sources) -> bytes:
         files=_style_file(sources),
     )
     fail_on(check_parsed(sources, run.output), "Checking the parsed sources")
-    return embed_images(run.output, sources.project.root)
+    return Parsed(ast=embed_images(run.output, sources.project.root),
+                  images=image_files(run.output, sources.project.root))
 
 
 def parse_and_write_html(sources: Sources, epoch: int) -> Parsed:
@@ -66,7 +69,7 @@ def parse_and_write_html(sources: Sources, epoch: int) -> Parsed:
                       unchecked=run.ast)
     fail_on(check_parsed(sources, run.ast), "Checking the parsed sources")
     ast = embed_images(run.ast, sources.project.root)
-    return Parsed(ast=ast, document=write_html(sources, ast, epoch))
+    return Parsed(ast=ast, document=write_html(sources, ast, epoch), images=image_files(run.ast, sources.project.root))
 
 
 def _style_file(sources: Sources) -> dict[str, bytes]:
