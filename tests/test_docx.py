@@ -66,11 +66,11 @@ def _squash(text: str) -> str:
 
 
 def _pull_quotes(root: Path) -> list[str]:
-    """The text of every custom-style="Pull Quote" div in a brief's sections."""
+    """The text of every pull quote div (`::: pull-quote`, `::: {.pull-quote ...}`) in a brief's sections."""
     quotes = []
     for section in sorted((root / "content").glob("[0-9][0-9].*.md")):
-        for body in re.findall(r'^:::+ *\{[^}\n]*custom-style="Pull Quote"[^}\n]*\}\n(.*?)\n:::', section.read_text(encoding="utf-8"),
-                               re.M | re.S):
+        for body in re.findall(r'^:::+ *(?:pull-quote|\{[^}\n]*\.pull-quote\b[^}\n]*\}) *\n(.*?)\n:::',
+                               section.read_text(encoding="utf-8"), re.M | re.S):
             quotes.append(body.replace("*", "").replace("_", ""))
     return quotes
 

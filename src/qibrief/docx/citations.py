@@ -4,7 +4,8 @@ Each citation citeproc rendered becomes a Word field `ADDIN CSL_CITATION {json}`
 the form Zotero and Mendeley write (https://github.com/citation-style-language/schema/raw/master/csl-citation.json),
 inside the note when citeproc made the note: the keys, prefixes, suffixes (Pandoc's, e.g. ", 12"), locators, mode
 and CSL item data, with the visible text unchanged. Invisible index-entry fields (roundtrip.markers) mark where each
-section file starts, each heading's id, and for each note citeproc made, how the source placed the citation
+section file starts, each heading's id, each brand block (a pull quote) with its attributes (`edited=true`), and
+for each note citeproc made, how the source placed the citation
 (citeproc moves punctuation in front of the note mark; the import puts it back). The digest of each section file
 sent rides in the AST's metadata, which Pandoc writes into docProps/custom.xml (finish.custom_properties keeps it).
 """
@@ -16,6 +17,7 @@ import re
 from typing import Iterator
 from xml.sax.saxutils import escape
 
+from ..blocks import BLOCKS, CUSTOM_STYLE
 from ..roundtrip import markers
 from ..roundtrip.sent import Apart, count_notes, note_labels, read_apart, sent_properties
 from ..sources import Sources
@@ -42,6 +44,7 @@ def mark_sources(ast: bytes, sources: Sources) -> bytes:
                        cwd=sources.project.root)
     placements = _placements(_contexts(tree["blocks"]), _contexts([b for blocks in apart.blocks for b in blocks]))
     _mark_sections(tree["blocks"], apart, [s.path.name for s in sources.sections])
+    _mark_blocks(tree["blocks"])
     _mark_note_labels(tree["blocks"], [label for section, blocks in zip(sources.sections, apart.blocks)
                                        for label in note_labels(section, blocks) or [None] * count_notes(blocks)])
     for number, (inlines, index) in enumerate(_cites(tree["blocks"]), start=1):
@@ -165,6 +168,20 @@ def _prepend_marker(block: dict, marker: dict) -> bool:
     elif kind == "DefinitionList":
         children = [b for _, defs in content for d in defs for b in d]
     return any(_prepend_marker(child, marker) for child in children)
+
+
+def _mark_blocks(node) -> None:
+    """Mark where each brand block starts, with its attributes: Word keeps only the paragraph style, which says
+    neither where one of two adjacent pull quotes ends nor what else the div had (`edited=true`)."""
+    if isinstance(node, list):
+        for child in node:
+            _mark_blocks(child)
+    elif isinstance(node, dict) and node.get("t") not in _INLINES and "c" in node:
+        if node.get("t") == "Div" and any(name in BLOCKS for name in node["c"][0][1]):
+            ident, classes, pairs = node["c"][0]
+            kept = [ident, classes, [pair for pair in pairs if pair[0] != CUSTOM_STYLE]]
+            _prepend_marker(node, markers.raw(markers.BLOCK, *markers.attr_words(kept)))
+        _mark_blocks(node["c"])
 
 
 def _headers(node) -> Iterator[dict]:

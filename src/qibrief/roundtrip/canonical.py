@@ -5,7 +5,9 @@ It is Pandoc's Markdown writer with typographic characters kept as they are (`-s
 line ends where a sentence does: `git diff` shows an edit on the sentence's own line, and a note's text stays on
 its line), and a note of one paragraph written where its mark is (`^[...]`), as authors write them; a longer note
 gets a label made from the section's name and its number. A line break inside a paragraph is a space in every
-output (the HTML is written with --wrap=none), so the form changes no rendered text.
+output (the HTML is written with --wrap=none), so the form changes no rendered text. A fenced div is written as
+authors write the brand's blocks: `::: pull-quote`, and an attribute value that needs no quotes without them
+(`::: {.pull-quote edited=true}`; the writer would quote it).
 """
 
 from __future__ import annotations
@@ -88,13 +90,33 @@ def write_sections(sections: Sequence[list], api_version: list[int], *, labels: 
     texts = dict(zip(written, parts[len(notes) + len(defined):]))
     out = []
     for index in range(len(sections)):
-        part = texts.get(index, "")
+        part = _unquote_div_attributes(texts.get(index, ""))
         part = re.sub(_NOTE.format(r"(\d+)"), lambda m: "^[" + bodies[int(m.group(1))] + "]", part)
         part = re.sub(_REF.format(r"(\d+)"), lambda m: f"[^{defined[int(m.group(1))][1]}]", part)
         own = [definitions[i] for i, (section, _, _) in enumerate(defined) if section == index]
         part = "\n\n".join([part.rstrip("\n"), *own]) if own else part
         out.append(part.rstrip("\n") + "\n" if part.strip() else "")
     return out
+
+
+_DIV_OPENING = re.compile(r"^:{3,} \{.*\}$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_QUOTED_VALUE = re.compile(r'(?<=[\w-])="([\w.-]+)"')
+
+
+def _unquote_div_attributes(text: str) -> str:
+    """The text with `key="value"` on fenced div openings written `key=value` where the value needs no quotes."""
+    lines = text.split("\n")
+    fence = ""
+    for number, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if fence:
+            fence = "" if opened and opened.group(1).startswith(fence) and line.strip() == opened.group(1) else fence
+        elif opened:
+            fence = opened.group(1)
+        elif _DIV_OPENING.match(line):
+            lines[number] = _QUOTED_VALUE.sub(r"=\1", line)
+    return "\n".join(lines)
 
 
 def _definition(label: str, text: str) -> str:

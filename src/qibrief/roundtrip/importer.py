@@ -4,8 +4,9 @@ Pandoc's docx reader (`-f docx+citations+styles`) reads the DOCX (tracked change
 `--track-changes=all` finds what is pending); this module works on its JSON AST:
 1. the markers (roundtrip.markers) split the body into the section files and give headings their ids back; the
    title block and the notes heading the build added are left out;
-2. styles the build wrote (Body Text, Compact, the notes' own) are dropped, the brief's own styles (a pull quote,
-   the executive summary) become the fenced divs the sources use;
+2. styles the build wrote (Body Text, Compact, the notes' own) are dropped, the brand's block styles (a pull quote,
+   the executive summary) become their fenced divs (`::: pull-quote`), with the attributes their block markers
+   carry (`edited=true`);
 3. a note that holds nothing but a citation field is the note citeproc made: it becomes the citation again, with
    the source's space and punctuation back; every citation takes its keys, prefix, suffix and mode from its
    field's JSON (roundtrip.wordfields);
@@ -24,6 +25,7 @@ from typing import Iterator
 
 import yaml
 
+from ..blocks import BLOCKS
 from ..docx.citations import stringify
 from ..pandoc import run_pandoc
 from ..problems import WARNING, Problem
@@ -33,14 +35,17 @@ from .canonical import LABEL, write_sections
 from .wordfields import CitationField, citation_fields, unwrap_fields
 
 READER = "docx+citations+styles"
-# A Div or Span style is kept only when the brief's sources use it (custom-style="..."); the rest are the
-# writer's own (First Paragraph, Body Text, Compact, endnote text, ...) and go. A paragraph style named after
-# one of the brief's with " List" appended is that style on a list (docx.finish.summary_lists).
+# A Div style is kept only when it is a brand block's (blocks.BLOCKS); the rest are the writer's own (First
+# Paragraph, Body Text, Compact, endnote text, ...) and go. A paragraph style named after one of the brand's with
+# " List" appended is that style on a list (docx.finish.summary_lists).
 LIST_SUFFIX = " List"
 _MODES = {"suppress-author": "SuppressAuthor", "author-only": "AuthorInText"}
 # What a marker may name: the DOCX comes from outside, and a name becomes a path, an id or a note label.
 _HEADING_ID = re.compile(r"^[A-Za-z0-9_][\w.:-]*$")
 _NOTE_LABEL = re.compile(r"^[\w.:-]+$")
+_ATTRIBUTE_KEY = re.compile(r"^[A-Za-z_][\w.:-]*$")
+# The key on a div of the AST (taken off by _merge_divs) that says a block marker starts it.
+_STARTS = "qibrief-starts"
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,8 @@ class Imported:
 
 @dataclass(frozen=True)
 class Brief:
-    """What the import needs to know of the brief: its custom styles as the sources write them, the keys of
-    references.yaml, the notes heading, Pandoc's API version, where section files are shown."""
+    """What the import needs to know of the brief: the brand's block styles (Word style -> the div's attributes),
+    the keys of references.yaml, the notes heading, Pandoc's API version, where section files are shown."""
 
     styles: dict[str, list]
     keys: frozenset[str]
@@ -211,7 +216,7 @@ def _clean_block(block: dict, brief: Brief) -> list:
         style = dict(attr[2]).get("custom-style")
         inner = _clean_blocks(content, brief)
         if style in brief.styles:
-            return [{"t": "Div", "c": [brief.styles[style], inner]}]
+            return [_block_div(style, content, inner, brief)]
         if style and style.endswith(LIST_SUFFIX) and style[: -len(LIST_SUFFIX)] in brief.styles:
             return [{"t": "Plain", "c": b["c"]} if b["t"] == "Para" else b for b in inner]
         return inner
@@ -242,19 +247,37 @@ def _styled_list(cleaned: dict, items: list, brief: Brief) -> dict:
         style = styles.pop() or ""
         base = style[: -len(LIST_SUFFIX)] if style.endswith(LIST_SUFFIX) else None
         if base in brief.styles:
-            return {"t": "Div", "c": [brief.styles[base], [cleaned]]}
+            return _block_div(base, items[0], [cleaned], brief)
     return cleaned
+
+
+def _block_div(style: str, received: list, inner: list, brief: Brief) -> dict:
+    """The fenced div of a brand block's paragraph: the attributes its block marker gives (docx.citations
+    _mark_blocks) when it starts a block, else the style's class (a paragraph that continues the block before)."""
+    attr = brief.styles[style]
+    found = next((m for m in _markers_in(received[:1]) if m.kind == markers.BLOCK), None)
+    if found is None:
+        return {"t": "Div", "c": [attr, inner]}
+    marked = markers.parse_attr(found.words)
+    ident, classes, pairs = marked
+    if set(attr[1]) <= set(classes) and (not ident or _HEADING_ID.match(ident)) and \
+            all(_ATTRIBUTE_KEY.match(key) for key, _ in pairs):
+        attr = marked  # else the paragraph was restyled, or the marker is not ours: the style says what it is
+    return {"t": "Div", "c": [attr, inner], _STARTS: True}
 
 
 def _merge_divs(blocks: list) -> list:
     # Pandoc's reader gives each paragraph of a styled block its own Div. And LibreOffice saves an ordered list
     # as two numberings (the first item's restarts), which the reader reads as two lists; Markdown cannot write
     # two lists of one kind one after the other (Pandoc's writer separates them with an HTML comment): merged.
+    # A block marker starts a new div (two pull quotes in a row stay two).
     out: list = []
     for block in blocks:
         previous = out[-1] if out else None
-        if previous and block["t"] == "Div" and previous["t"] == "Div" and previous["c"][0] == block["c"][0]:
-            out[-1] = {"t": "Div", "c": [block["c"][0], _merge_divs(previous["c"][1] + block["c"][1])]}
+        starts = block.pop(_STARTS, False) if block["t"] == "Div" else False
+        if previous and block["t"] == "Div" and previous["t"] == "Div" and not starts and \
+                _brand(previous) == _brand(block):
+            out[-1] = {"t": "Div", "c": [previous["c"][0], _merge_divs(previous["c"][1] + block["c"][1])]}
         elif previous and block["t"] == previous["t"] == "BulletList":
             out[-1] = {"t": "BulletList", "c": previous["c"] + block["c"]}
         elif (previous and block["t"] == previous["t"] == "OrderedList"
@@ -263,6 +286,15 @@ def _merge_divs(blocks: list) -> list:
         else:
             out.append(block)
     return out
+
+
+def _brand(div: dict) -> str | None:
+    return next((name for name in div["c"][0][1] if name in BLOCKS), None)
+
+
+def block_styles() -> dict[str, list]:
+    """Each brand block's Word style and the attributes of its div as authors write it (the class alone)."""
+    return {style: ["", [name], []] for name, style in BLOCKS.items()}
 
 
 def _clean_inlines(inlines: list, brief: Brief) -> list:

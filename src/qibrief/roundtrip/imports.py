@@ -9,9 +9,9 @@ from ..metadata import read_metadata
 from ..problems import BuildError, Problem, sort_problems
 from ..project import locate_project
 from ..sections import collect_sections
-from .importer import Brief, import_docx
+from .importer import Brief, block_styles, import_docx
 from .sectionfiles import refusals, sent_digests, write_text
-from .sent import api_version, custom_styles, read_apart
+from .sent import api_version, read_apart
 from .wordfields import NotADocx
 
 MAX_DOCX_BYTES = 100_000_000
@@ -43,7 +43,7 @@ def import_brief(docx: Path, root: Path, out: Path | None = None, review: bool =
     version = api_version()
     apart = read_apart(sections, project.references_file, version, cwd=project.root)
     title_page = [("Title", meta.title), ("Subtitle", str(meta.raw.get("subtitle") or ""))]
-    brief = Brief(styles=custom_styles(apart), keys=frozenset(apart.items), notes_heading=meta.notes_heading,
+    brief = Brief(styles=block_styles(), keys=frozenset(apart.items), notes_heading=meta.notes_heading,
                   api_version=version, content_display=project.display(project.content_dir), cwd=project.root,
                   title_page=tuple((style, text) for style, text in title_page if text),
                   metadata_display=project.display(project.metadata_file))

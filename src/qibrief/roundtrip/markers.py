@@ -9,10 +9,11 @@ Every entry starts with "qibrief" and has no colon (a colon separates index sube
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
 PREFIX = "qibrief"
-SECTION, HEADING, CITE, NOTE = "section", "heading", "cite", "note"
+SECTION, HEADING, CITE, NOTE, BLOCK = "section", "heading", "cite", "note", "block"
 # In a citation's marker: whether the source had a space before the citation ("_") or not ("-"), then the
 # punctuation citeproc moved in front of the note it made (undone by the import).
 SPACE, NO_SPACE = "_", "-"
@@ -42,6 +43,28 @@ def field_xml(text: str) -> str:
 def raw(kind: str, *words: str) -> dict:
     """The marker as a RawInline for Pandoc's JSON AST."""
     return {"t": "RawInline", "c": ["openxml", field_xml(entry(kind, *words))]}
+
+
+def attr_words(attr: list) -> tuple[str, ...]:
+    """A fenced div's attributes as a block marker's words: `#id`, `.class`, `key=value`, each percent-encoded
+    (an entry's words hold no space, colon or quote)."""
+    ident, classes, pairs = attr
+    return ((f"#{quote(ident, safe='')}",) if ident else ()) + tuple(f".{quote(name, safe='')}" for name in classes) \
+        + tuple(f"{quote(key, safe='')}={quote(value, safe='')}" for key, value in pairs)
+
+
+def parse_attr(words: tuple[str, ...]) -> list:
+    """The attributes a block marker's words give (attr_words reversed)."""
+    ident, classes, pairs = "", [], []
+    for word in words:
+        if word.startswith("#"):
+            ident = unquote(word[1:])
+        elif word.startswith("."):
+            classes.append(unquote(word[1:]))
+        elif "=" in word:
+            key, value = word.split("=", 1)
+            pairs.append([unquote(key), unquote(value)])
+    return [ident, classes, pairs]
 
 
 def parse_marker(inline: dict) -> Marker | None:

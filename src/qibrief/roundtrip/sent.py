@@ -134,24 +134,3 @@ def api_version() -> list[int]:
         run = run_pandoc(["--from", "markdown", "--to", "json"], stdin=b"", what="asking Pandoc its AST version")
         _API_VERSION.extend(json.loads(run.output)["pandoc-api-version"])
     return list(_API_VERSION)
-
-
-def custom_styles(apart: Apart) -> dict[str, list]:
-    """Each custom style the sections use (custom-style="..."), with the attributes the sources give it."""
-    styles: dict[str, list] = {}
-
-    def walk(node) -> None:
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            if node.get("t") in ("Div", "Span"):
-                attr = node["c"][0]
-                name = dict(attr[2]).get("custom-style")
-                if name and name not in styles:
-                    styles[name] = attr
-            if "c" in node:
-                walk(node["c"])
-
-    walk(list(apart.blocks))
-    return styles
