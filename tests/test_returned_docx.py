@@ -1,9 +1,9 @@
 """`check` on a DOCX as an editor returns it: a table of edited files (XML edits standing in for Word, and a
 LibreOffice re-save), each run through the real command line with its exact messages and exit code.
 
-The base file is the sample brief's DOCX with each note's citation wrapped in a Word citation field
-(`ADDIN CSL_CITATION {json}`, the shape Zotero writes and Pandoc's docx reader reads), so that Chicago's
-full-then-short order is checked on the file as it came back.
+The base file is the sample brief's DOCX as built: each citation is a Word citation field (`ADDIN CSL_CITATION
+{json}`, the shape Zotero writes and Pandoc's docx reader reads) with hidden `XE` markers beside it, so that
+Chicago's full-then-short order is checked on the file as it came back.
 """
 
 from __future__ import annotations
@@ -16,62 +16,21 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
-import yaml
 
 from checks_support import NAMES, SAMPLE, docx_parts, docx_with, reference_runs, sample_artifacts
 from conftest import run_cli
-from qibrief.document import cite_groups
 
 DATE = "2026-11-30T10:00:00Z"
 ENDNOTES = "word/endnotes.xml"
 DOCUMENT = "word/document.xml"
 
 
-def _items() -> dict[str, dict]:
-    """The sample's references as CSL-JSON items (what a citation field's itemData holds)."""
-    entries = yaml.safe_load((SAMPLE / "references.yaml").read_text(encoding="utf-8"))["references"]
-    return {entry["id"]: entry for entry in entries}
-
-
-def _field_runs(keys: tuple[str, ...], k: int, text: str) -> tuple[str, str]:
-    """The runs that open a citation field for `keys` (begin, instruction, separate) and the run that ends it."""
-    items = _items()
-    payload = {
-        "citationID": f"note{k}",
-        "citationItems": [{"id": key, "itemData": items[key]} for key in keys],
-        "properties": {"formattedCitation": text, "noteIndex": k},
-        "schema": "https://github.com/citation-style-language/schema/raw/master/csl-citation.json",
-    }
-    begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-             f'<w:r><w:instrText xml:space="preserve"> ADDIN CSL_CITATION {escape(json.dumps(payload))} </w:instrText></w:r>'
-             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
-    return begin, '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-
-
 @lru_cache(maxsize=1)
 def base_docx() -> bytes:
-    """The sample's DOCX with every note's text inside a citation field naming the keys cited in that note."""
-    artifacts = sample_artifacts()
-    groups = cite_groups(json.loads(artifacts.ast_json))
-    data = artifacts.files["docx"]
-    ids = [m.group(1) for m in reference_runs(docx_parts(data)[DOCUMENT].decode("utf-8"), "endnote")]
-
-    def wrap(notes: str) -> str:
-        for k, ident in enumerate(ids, start=1):
-            keys = tuple(key for group in groups if group.note == k for key in group.keys)
-            note = re.search(rf'<w:endnote w:id="{ident}">.*?</w:endnote>', notes, re.S)
-            text = re.sub(r"<[^>]+>", "", note.group(0)).strip()
-            begin, end = _field_runs(keys, k, text)
-            # After the note's own number and the space that follows it; the field ends with the paragraph.
-            mark = re.search(r"<w:endnoteRef/>\s*</w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>", note.group(0))
-            body = note.group(0)[:mark.end()] + begin + note.group(0)[mark.end():].replace("</w:p></w:endnote>", end + "</w:p></w:endnote>")
-            notes = notes[:note.start()] + body + notes[note.end():]
-        return notes
-
-    return docx_with(data, ENDNOTES, wrap)
+    """The sample's DOCX as built: each citation in its citation field, with the XE markers of the round trip."""
+    return sample_artifacts().files["docx"]
 
 
 def _sentence_and_reference(doc: str, sentence: str, n: int) -> tuple[int, int]:
