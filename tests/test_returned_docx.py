@@ -207,6 +207,8 @@ EXPLAINS = "This note explains something, and cites\u2026"
 PACKAGE = "; Word or LibreOffice may refuse to open it"
 CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"
 
+FIELD_CODES = ("qibrief", "XE ", "ADDIN", "CSL_CITATION", "citationItems", "\\u00")
+
 # name: (edit of the base DOCX, checked with the sources (--root), extra options, expected lines, exit code)
 CASES = {
     "tracked deletion of a noted sentence": (
@@ -252,6 +254,12 @@ CASES = {
         lambda d, _: moved_paragraph(d), False, [],
         [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '
          "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 2 errors."], 1),
+    "a moved paragraph, checked inside the brief (citeproc's forms)": (
+        lambda d, _: moved_paragraph(d), True, [],
+        [f'note 1 {INTRO}The report is cited again in short form." (Smith, Report on the Questions, 12; Jon\u2026) was '
+         "moved here: it is note 4 in the sources"]
+        + [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '
+           "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 3 errors."], 1),
     "a removed endnotes relationship": (
         lambda d, _: without_endnotes_relationship(d), True, [],
         ["word/_rels/document.xml.rels has no endnotes relationship, but word/document.xml refers to endnotes "
@@ -294,6 +302,8 @@ def test_returned_docx(case, tmp_path):
     date = _change_date(path)
     assert (_lines(done, path), done.returncode) == ([line.replace("{date}", date) for line in expected], code)
     assert not any("w:id" in line or re.search(r"paragraph \d", line) for line in _lines(done, path))
+    # Nothing of a field's code (the XE markers, a citation field's instruction) shows in a quoted fragment.
+    assert not any(code in line for line in _lines(done, path) for code in FIELD_CODES)
 
 
 def test_base_docx_is_clean(tmp_path):

@@ -27,6 +27,7 @@ from . import cache, checks, fonts, lint
 from . import html as htmlmod
 from .formats import FORMATS, PDFS, file_names, in_order
 from .checks.built import built_for, built_html, manifest_count, notes_from_ast
+from .checks.chicago import item_forms
 from .metadata import Metadata, read_metadata
 from .project import locate_project
 from .plan import BuildConfig, Built, Plan, Reporter, source_date_epoch
@@ -346,14 +347,33 @@ def check_files(files: list[Path], root: Path, *, with_sources: bool) -> list[Pr
     build's signed cache record vouches for, else a release's note count; with neither, with the sources."""
     if with_sources:
         return _against_sources(files, root)
+    forms_of = _forms_in(root) if any(checks.SUFFIXES.get(f.suffix.lower()) == "docx" for f in files) else None
     folders = tuple(dict.fromkeys(p.resolve() for p in (root / "dist", *(f.parent for f in files)) if p.is_dir()))
     if len(files) == 1:
         built = next(filter(None, (built_html(folder, files[0]) for folder in folders)), None)
         if built is not None:
-            return checks.check_paths(files, built)
+            return checks.check_paths(files, built, forms_of=forms_of)
         if all(manifest_count(folder, files[0]) is None for folder in folders) and _brief_of(root, files[0]):
             return _against_sources(files, root)
-    return checks.check_paths(files, built_dirs=folders)
+    return checks.check_paths(files, built_dirs=folders, forms_of=forms_of)
+
+
+def _forms_of(sources: Sources) -> checks.FormsOf:
+    """Citeproc's full and short forms of a DOCX's cited items in the brief's style ({} if citeproc fails)."""
+    def forms_of(items: dict[str, dict]) -> dict[str, tuple[str, str]]:
+        try:
+            return item_forms(sources.style, items)
+        except BuildError:
+            return {}
+    return forms_of
+
+
+def _forms_in(root: Path) -> checks.FormsOf | None:
+    # Inside a brief its citation style is at hand; elsewhere (or a brief that does not read) there is none.
+    try:
+        return _forms_of(read_sources(root))
+    except BuildError:
+        return None
 
 
 def _brief_of(root: Path, path: Path) -> bool:
@@ -368,4 +388,5 @@ def _brief_of(root: Path, path: Path) -> bool:
 def _against_sources(files: list[Path], root: Path) -> list[Problem]:
     sources = read_sources(root)
     ast = json.loads(parse_brief(sources))
-    return list(sources.warnings) + checks.check_paths(files, notes_from_ast(ast, "the sources"))
+    return list(sources.warnings) + checks.check_paths(files, notes_from_ast(ast, "the sources"),
+                                                       forms_of=_forms_of(sources))

@@ -50,6 +50,33 @@ def entry_forms(sources: Sources, keys: list[str]) -> dict[str, tuple[str, str]]
     return {key: (groups[i].text, groups[len(keys) + i].text) for i, key in enumerate(keys)}
 
 
+# Cited between a key's first and later citation, so that the later one is its short form, never "Ibid.".
+_SPACER = {"id": "qibrief-spacer", "type": "book", "title": "Spacer", "author": [{"family": "Spacer"}]}
+
+
+def item_forms(style: bytes, items: dict[str, dict]) -> dict[str, tuple[str, str]]:
+    """(full, short) of each CSL item (a citation field's itemData, by key) as citeproc writes a first and a later
+    citation without locator in `style` (the brief's CSL); {} when citeproc gives a different count."""
+    items = {key: {**item, "id": key} for key, item in items.items() if isinstance(item, dict)}
+    if not items:
+        return {}
+    keys = list(items)
+    paragraphs = [f"Text.[@{{{key}}}]" for key in keys]
+    paragraphs += [f"Text.[@{{{_SPACER['id']}}}] Text.[@{{{key}}}]" for key in keys]
+    references = json.dumps({"references": [*items.values(), _SPACER], "suppress-bibliography": True})
+    run = run_pandoc(
+        ["--from", READER, "--to", "json", "--citeproc", "--metadata-file", "fields.yaml", "--csl", "fields.csl"],
+        stdin="\n\n".join(paragraphs).encode("utf-8"),
+        files={"fields.yaml": references.encode("utf-8"), "fields.csl": style},
+        warnings_fail=False,
+        what="formatting the citation fields' full and short notes",
+    )
+    groups = [g for g in cite_groups(json.loads(run.output)) if g.keys != (_SPACER["id"],)]
+    if len(groups) != 2 * len(keys):
+        return {}
+    return {key: (groups[i].text, groups[len(keys) + i].text) for i, key in enumerate(keys)}
+
+
 def _segments(group: CiteGroup) -> list[str]:
     # citeproc joins the citations of one group with "; "; when the count matches, each part is one citation.
     parts = group.text.strip("()").split("; ")
