@@ -8,6 +8,7 @@ Chicago's full-then-short order is checked on the file as it came back.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -145,6 +147,20 @@ def moved_paragraph(data: bytes) -> bytes:
     return docx_with(data, DOCUMENT, document)
 
 
+def without_item_data(data: bytes) -> bytes:
+    """Every citation field's JSON without its items' itemData (keys only, as some tools write them)."""
+    def strip(match: re.Match) -> str:
+        payload = json.loads(html.unescape(match.group(2)))
+        for item in payload["citationItems"]:
+            item.pop("itemData", None)
+        return match.group(1) + escape(json.dumps(payload)) + match.group(3)
+
+    def fields(text: str) -> str:
+        return re.sub(r"(<w:instrText[^>]*>\s*ADDIN CSL_CITATION )(\{.*?\})(\s*</w:instrText>)", strip, text, flags=re.S)
+
+    return docx_with(docx_with(data, ENDNOTES, fields), DOCUMENT, fields)
+
+
 def without_endnotes_relationship(data: bytes) -> bytes:
     """word/_rels/document.xml.rels without its endnotes relationship."""
     return docx_with(data, "word/_rels/document.xml.rels",
@@ -256,6 +272,12 @@ CASES = {
          "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 2 errors."], 1),
     "a moved paragraph, checked inside the brief (citeproc's forms)": (
         lambda d, _: moved_paragraph(d), True, [],
+        [f'note 1 {INTRO}The report is cited again in short form." (Smith, Report on the Questions, 12; Jon\u2026) was '
+         "moved here: it is note 4 in the sources"]
+        + [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '
+           "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 3 errors."], 1),
+    "fields without item data, a moved paragraph, inside the brief (its references' forms)": (
+        lambda d, _: moved_paragraph(without_item_data(d)), True, [],
         [f'note 1 {INTRO}The report is cited again in short form." (Smith, Report on the Questions, 12; Jon\u2026) was '
          "moved here: it is note 4 in the sources"]
         + [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '

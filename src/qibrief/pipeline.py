@@ -27,7 +27,8 @@ from . import cache, checks, fonts, lint
 from . import html as htmlmod
 from .formats import FORMATS, PDFS, file_names, in_order
 from .checks.built import built_for, built_html, manifest_count, notes_from_ast
-from .checks.chicago import item_forms
+from .checks.chicago import entry_forms, item_forms
+from .checks.references import read_entries
 from .metadata import Metadata, read_metadata
 from .project import locate_project
 from .plan import BuildConfig, Built, Plan, Reporter, source_date_epoch
@@ -359,12 +360,21 @@ def check_files(files: list[Path], root: Path, *, with_sources: bool) -> list[Pr
 
 
 def _forms_of(sources: Sources) -> checks.FormsOf:
-    """Citeproc's full and short forms of a DOCX's cited items in the brief's style ({} if citeproc fails)."""
+    """Citeproc's full and short forms of a DOCX's cited items in the brief's style: from each field's item data,
+    else (a field that carries none) from the brief's references; a key citeproc cannot format is left out."""
     def forms_of(items: dict[str, dict]) -> dict[str, tuple[str, str]]:
         try:
-            return item_forms(sources.style, items)
+            forms = item_forms(sources.style, {key: item for key, item in items.items() if set(item) - {"id"}})
         except BuildError:
-            return {}
+            forms = {}
+        project = sources.project
+        entries, _ = read_entries(project.references_file, project.display(project.references_file))
+        missing = sorted((items.keys() - forms.keys()) & {entry.ident for entry in entries})
+        try:
+            forms.update(entry_forms(sources, missing) if missing else {})
+        except BuildError:
+            pass  # those fields are judged by their item data's words
+        return forms
     return forms_of
 
 
