@@ -336,7 +336,7 @@ def test_item_forms_are_the_briefs_forms():
     sources = read_sources(SAMPLE)
     entries = yaml.safe_load((SAMPLE / "references.yaml").read_text(encoding="utf-8"))["references"]
     items = {entry["id"]: entry for entry in entries}
-    forms = item_forms(sources.style, items)
+    forms = item_forms(sources.style, items, sources.project.metadata_file)
     assert forms == entry_forms(sources, list(items)) and len(forms) == len(items)
     assert all(full != short for full, short in forms.values())
 

@@ -360,18 +360,21 @@ def check_files(files: list[Path], root: Path, *, with_sources: bool) -> list[Pr
 
 
 def _forms_of(sources: Sources) -> checks.FormsOf:
-    """Citeproc's full and short forms of a DOCX's cited items in the brief's style: from each field's item data,
-    else (a field that carries none) from the brief's references; a key citeproc cannot format is left out."""
+    """Citeproc's full and short forms of a DOCX's cited items in the brief's style: from the brief's references
+    for the keys it holds (a field's item data is their plain text: title-casing marks such as [than]{.nocase}
+    are lost), else from the field's item data; a key citeproc cannot format is left out."""
     def forms_of(items: dict[str, dict]) -> dict[str, tuple[str, str]]:
-        try:
-            forms = item_forms(sources.style, {key: item for key, item in items.items() if set(item) - {"id"}})
-        except BuildError:
-            forms = {}
         project = sources.project
         entries, _ = read_entries(project.references_file, project.display(project.references_file))
-        missing = sorted((items.keys() - forms.keys()) & {entry.ident for entry in entries})
+        known = sorted(items.keys() & {entry.ident for entry in entries})
+        forms: dict[str, tuple[str, str]] = {}
         try:
-            forms.update(entry_forms(sources, missing) if missing else {})
+            forms.update(entry_forms(sources, known) if known else {})
+        except BuildError:
+            pass  # the brief's references do not format: the fields' item data still may
+        others = {key: item for key, item in items.items() if key not in forms and set(item) - {"id"}}
+        try:
+            forms.update(item_forms(sources.style, others, project.metadata_file) if others else {})
         except BuildError:
             pass  # those fields are judged by their item data's words
         return forms

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 from ..citestyle import pandoc_style
 from ..pandoc import READER, run_pandoc
@@ -54,9 +55,10 @@ def entry_forms(sources: Sources, keys: list[str]) -> dict[str, tuple[str, str]]
 _SPACER = {"id": "qibrief-spacer", "type": "book", "title": "Spacer", "author": [{"family": "Spacer"}]}
 
 
-def item_forms(style: bytes, items: dict[str, dict]) -> dict[str, tuple[str, str]]:
+def item_forms(style: bytes, items: dict[str, dict], metadata_file: Path | None = None) -> dict[str, tuple[str, str]]:
     """(full, short) of each CSL item (a citation field's itemData, by key) as citeproc writes a first and a later
-    citation without locator in `style` (the brief's CSL); {} when citeproc gives a different count."""
+    citation without locator in `style` (the brief's CSL) and the brief's metadata (its lang); {} when citeproc
+    gives a different count."""
     items = {key: {**item, "id": key} for key, item in items.items() if isinstance(item, dict)}
     if not items:
         return {}
@@ -65,7 +67,9 @@ def item_forms(style: bytes, items: dict[str, dict]) -> dict[str, tuple[str, str
     paragraphs += [f"Text.[@{{{_SPACER['id']}}}] Text.[@{{{key}}}]" for key in keys]
     references = json.dumps({"references": [*items.values(), _SPACER], "suppress-bibliography": True})
     run = run_pandoc(
-        ["--from", READER, "--to", "json", "--citeproc", "--metadata-file", "fields.yaml", "--csl", "fields.csl"],
+        ["--from", READER, "--to", "json", "--citeproc",
+         *(["--metadata-file", str(metadata_file)] if metadata_file else []),
+         "--metadata-file", "fields.yaml", "--csl", "fields.csl"],
         stdin="\n\n".join(paragraphs).encode("utf-8"),
         files={"fields.yaml": references.encode("utf-8"), "fields.csl": style},
         warnings_fail=False,

@@ -31,6 +31,7 @@ _DEFAULT_FORMAT = {"footnote": "decimal", "endnote": "lowerRoman"}
 _SEPARATORS = {"separator", "continuationSeparator", "continuationNotice"}
 _KINDS = ("footnote", "endnote")
 _HEADING_NAME = re.compile(r"heading [1-9]")
+_END = re.compile(r"[\s.,;]*([\"']?)[\s.,;]*$")
 
 
 def _w(name: str) -> str:
@@ -492,7 +493,13 @@ def _bare(text: str, cited: dict) -> str:
         text = text.replace(suffix, "", 1)
     elif locator and f", {locator}" in text:
         text = text.replace(f", {locator}", "", 1)
-    return text.rstrip(" .,;")
+    return _unended(text)
+
+
+def _unended(text: str) -> str:
+    # Without the final punctuation, also where Chicago puts it inside a closing quote (a segment of a field
+    # with several items ends before the "; " that joins them: 'Berg, "Framework"' is 'Berg, "Framework."').
+    return _END.sub(r"\1", normalise(text))
 
 
 def judge_form(segment: str, cited: dict, item: dict, forms: tuple[str, str] | None) -> bool | None:
@@ -504,7 +511,7 @@ def judge_form(segment: str, cited: dict, item: dict, forms: tuple[str, str] | N
     if forms is None:
         return looks_full(segment, *_forms(item))
     bare = _bare(segment, cited)
-    full, short = (normalise(form).rstrip(" .,;") for form in forms)
+    full, short = (_unended(form) for form in forms)
     if bare == full != short:
         return True
     if bare == short != full:
