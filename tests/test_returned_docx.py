@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from checks_support import NAMES, SAMPLE, docx_parts, docx_with, reference_runs, sample_artifacts
+from checks_support import NAMES, REPO, SAMPLE, docx_parts, docx_with, reference_runs, sample_artifacts
 from conftest import run_cli
 
 DATE = "2026-11-30T10:00:00Z"
@@ -172,18 +172,18 @@ def without_endnotes_content_type(data: bytes) -> bytes:
     return docx_with(data, "[Content_Types].xml", lambda t: re.sub(r'<Override PartName="/word/endnotes.xml"[^>]*/>', "", t))
 
 
-def libreoffice_resave(data: bytes, folder: Path) -> bytes:
+def libreoffice_resave(data: bytes, folder: Path, name: str = NAMES["docx"]) -> bytes:
     """The DOCX opened and saved again by LibreOffice (its own profile for this run)."""
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice is needed (bash scripts/install.sh --test installs libreoffice-writer-nogui)"
-    source, out = folder / "lo-in" / NAMES["docx"], folder / "lo-out"
+    source, out = folder / "lo-in" / name, folder / "lo-out"
     source.parent.mkdir()
     source.write_bytes(data)
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/lo-profile",
                     "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(source)],
                    capture_output=True, timeout=180, check=False, env={**os.environ, "HOME": str(folder)})
     # LibreOffice exits 0 even when it could not load the file: the output must exist.
-    return (out / NAMES["docx"]).read_bytes()
+    return (out / name).read_bytes()
 
 
 @lru_cache(maxsize=1)
@@ -384,3 +384,17 @@ def test_checked_alone_inside_its_brief(tmp_path):
     other = tmp_path / "qi-brief-70.docx"
     shutil.copy(path, other)
     assert (_lines(run_cli("check", str(other), cwd=SAMPLE), other)) == ["check: no errors found"]
+
+
+def test_brief50_docx_checks_clean_as_built_and_resaved(brief50_build, tmp_path):
+    """Brief 50's DOCX, as built and as LibreOffice saves it again, checks clean with its PDF and HTML, inside the
+    brief (its citation fields judged against citeproc's forms) and with --root."""
+    built = brief50_build / "qi-brief-50.docx"
+    resaved = tmp_path / built.name
+    resaved.write_bytes(libreoffice_resave(built.read_bytes(), tmp_path, built.name))
+    others = [str(built.with_suffix(".pdf")), str(built.with_suffix(".html"))]
+    for docx in (built, resaved):
+        for options in ([], ["--root", str(REPO)]):
+            done = run_cli("check", *options, str(docx), *others, cwd=REPO)
+            assert (done.stdout.strip().splitlines()[-1:], done.returncode) == (["check: no errors found"], 0), \
+                done.stdout + done.stderr
