@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -22,6 +21,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from checks_support import NAMES, REPO, SAMPLE, docx_parts, docx_with, reference_runs, sample_artifacts
+import libreoffice_edit
 from conftest import run_cli
 
 DATE = "2026-11-30T10:00:00Z"
@@ -186,24 +186,12 @@ def libreoffice_resave(data: bytes, folder: Path, name: str = NAMES["docx"]) -> 
     return (out / name).read_bytes()
 
 
-@lru_cache(maxsize=1)
-def _uno_python() -> str:
-    """A Python that can import uno (Debian's python3-uno installs it for /usr/bin/python3)."""
-    for python in dict.fromkeys((sys.executable, "/usr/bin/python3")):
-        if subprocess.run([python, "-c", "import uno"], capture_output=True, check=False).returncode == 0:
-            return python
-    raise AssertionError("python3-uno is needed (bash scripts/install.sh --test installs it)")
-
-
 def libreoffice(action: str, *texts: str):
     """An edit made in LibreOffice through UNO (tests/libreoffice_edit.py), with its own profile per run."""
     def edit(data: bytes, folder: Path) -> bytes:
         source, target = folder / "lo-source.docx", folder / "lo-edited.docx"
         source.write_bytes(data)
-        done = subprocess.run([_uno_python(), str(Path(__file__).with_name("libreoffice_edit.py")), str(source),
-                               str(target), str(folder / "lo-profile"), action, *texts],
-                              capture_output=True, text=True, timeout=180, check=False,
-                              env={**os.environ, "HOME": str(folder)})
+        done = libreoffice_edit.edit(source, target, folder / "lo-profile", action, *texts)
         assert done.returncode == 0 and target.exists(), done.stdout + done.stderr
         return target.read_bytes()
 
@@ -292,19 +280,19 @@ CASES = {
          "check failed: 1 error."], 1),
     "LibreOffice re-save (clean)": (libreoffice_resave, True, [], ["check: no errors found"], 0),
     "LibreOffice: tracked deletion of a noted sentence": (
-        libreoffice("delete", "An explanatory note follows here."), True, [],
+        libreoffice("delete-tracked", "An explanatory note follows here."), True, [],
         [f"warning: note 3 {NOTE_3_PLACE}: deleted with Track Changes by Editor on {{date}}, not yet accepted or "
          f"rejected; accepting it removes the note ({EXPLAINS})", "check: no errors found"], 0),
     "LibreOffice: tracked insertion of a note": (
-        libreoffice("insert-note", "It matters too.", "An editor\u2019s added note."), True, [],
+        libreoffice("insert-note-tracked", "It matters too.", "An editor\u2019s added note."), True, [],
         ['warning: note 6 in "Conclusion" after "Do the second thing. It matters too.": inserted with Track Changes '
          "by Editor on {date}, not yet accepted or rejected; a new note (An editor's added note.)",
          "check: no errors found"], 0),
     "LibreOffice: untracked deletion of a note": (
-        libreoffice("delete-untracked", "An explanatory note follows here."), True, [],
+        libreoffice("delete", "An explanatory note follows here."), True, [],
         [f'note 3 ({EXPLAINS}) was removed {NOTE_3_PLACE} (compared with the sources)', "check failed: 1 error."], 1),
     "LibreOffice: a note inserted": (
-        libreoffice("insert-note-untracked", "It matters too.", "An editor\u2019s added note."), True, [],
+        libreoffice("insert-note", "It matters too.", "An editor\u2019s added note."), True, [],
         ['a new note after note 5: note 6 in "Conclusion" after "Do the second thing. It matters too." '
          "(An editor's added note.) is not in the sources", "check failed: 1 error."], 1),
 }
