@@ -386,3 +386,20 @@ def test_brief50_docx_checks_clean_as_built_and_resaved(brief50_build, tmp_path)
             done = run_cli("check", *options, str(docx), *others, cwd=REPO)
             assert (done.stdout.strip().splitlines()[-1:], done.returncode) == (["check: no errors found"], 0), \
                 done.stdout + done.stderr
+
+
+def test_fields_judged_by_the_brief_the_files_are_named_for(tmp_path):
+    """Run inside a brief, DOCX files named for it have their citation fields judged by the brief's citeproc forms
+    (here fields without item data); files named for another brief are not judged by this brief's references."""
+    moved = moved_paragraph(without_item_data(base_docx()))
+    for slug, judged in (("qi-brief-7", True), ("qi-brief-70", False)):
+        edited, other = tmp_path / f"{slug}-edited.docx", tmp_path / f"{slug}-other.docx"
+        edited.write_bytes(moved)
+        other.write_bytes(base_docx())
+        done = run_cli("check", str(edited), str(other), cwd=SAMPLE)
+        short = [f'{edited}: note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in '
+                 "short form; expected the full form" for key in ("jones2021", "smith2020")]
+        assert (done.stdout + done.stderr).splitlines() == (short if judged else []) + [
+            f'{other}: note 4 {INTRO}The report is cited again in short form." (Smith, Report on the Questions, 12; '
+            f"Jon\u2026) was moved here: it is note 1 in {edited}",
+            "check failed: 3 errors." if judged else "check failed: 1 error."]

@@ -348,7 +348,9 @@ def check_files(files: list[Path], root: Path, *, with_sources: bool) -> list[Pr
     build's signed cache record vouches for, else a release's note count; with neither, with the sources."""
     if with_sources:
         return _against_sources(files, root)
-    forms_of = _forms_in(root) if any(checks.SUFFIXES.get(f.suffix.lower()) == "docx" for f in files) else None
+    docx = [f for f in files if checks.SUFFIXES.get(f.suffix.lower()) == "docx"]
+    # The brief's style and references judge a DOCX's citation fields only when every DOCX is named for it.
+    forms_of = _forms_in(root) if docx and all(_brief_of(root, f) for f in docx) else None
     folders = tuple(dict.fromkeys(p.resolve() for p in (root / "dist", *(f.parent for f in files)) if p.is_dir()))
     if len(files) == 1:
         built = next(filter(None, (built_html(folder, files[0]) for folder in folders)), None)
