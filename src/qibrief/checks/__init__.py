@@ -4,9 +4,10 @@ Interface used by the pipeline and the CLI; each rule lives in the module named 
 - check_sources(sources, ast) after the parse; ast is Pandoc's JSON AST (a dict) with citeproc applied, or
   None when the parse itself failed (the text-level checks still run).
 - check_outputs(files, names, sources) on the rendered artifacts in memory, before they are published.
-- check_paths(paths, reference, built_dirs) on standalone .pdf/.docx/.html files: a DOCX's package audited,
+- check_paths(paths, reference, built_dirs, forms_of) on standalone .pdf/.docx/.html files: a DOCX's package audited,
   the notes aligned with the reference (the sources' notes, or a built HTML) when given, else with each other,
-  and, with neither, one file's note count with a release's manifest.json in built_dirs.
+  and, with neither, one file's note count with a release's manifest.json in built_dirs; forms_of, inside a
+  brief, gives citeproc's full and short forms that judge a DOCX's citation fields.
 - read_notes(fmt, data, name) and check_across(outputs): the same output checks in two steps, for a
   pipeline that reads each artifact as soon as it is rendered.
 """

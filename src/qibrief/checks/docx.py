@@ -4,7 +4,9 @@ A returned DOCX is read in both views of its pending tracked changes: the accept
 rules judge; a note deleted or inserted with Track Changes is reported as a pending change (a warning), and
 the rejected view (the document before those changes) is what the comparison across formats reads. Messages
 say where an editor looks: the note number Word shows (order of the references), the section's heading and
-the end of the sentence before the marker; never an XML id.
+the end of the sentence before the marker; never an XML id. Field codes (the round trip's hidden XE markers,
+citation fields' instructions) are never text. Citation fields are judged full or short against citeproc's forms
+in the brief's style when check runs inside a brief (forms_of), else by the words of their item data.
 """
 
 from __future__ import annotations
