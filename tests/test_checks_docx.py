@@ -7,16 +7,21 @@ import re
 from xml.sax.saxutils import escape
 
 import pytest
+import yaml
 
 from checks_support import (
-    docx_parts, docx_with, note_kind, reference_runs, sample_artifacts, sample_footnotes_docx, without_lines,
+    SAMPLE, docx_parts, docx_with, note_kind, reference_runs, sample_artifacts, sample_footnotes_docx, without_lines,
 )
 from qibrief import safexml
 from qibrief.checks import revisions
-from qibrief.checks.docx import W, _text, check_field_order, citation_fields, read_docx
+from qibrief.checks.chicago import entry_forms, item_forms
+from qibrief.checks.docx import W, CitationField, _text, check_field_order, citation_fields, judge_form, read_docx
+from qibrief.sources import read_sources
 from qibrief.problems import sort_problems
 
 NAME = "qi-brief-7.docx"
+# What a field's code holds, never shown: the XE markers' words, a citation field's instruction and JSON.
+CODES = ("qibrief", "XE ", "ADDIN", "CSL_CITATION", "citationItems", "\\u00")
 
 
 def _document(data: bytes) -> str:
@@ -82,12 +87,27 @@ def test_sample_docx_passes(notes):
     assert rendered.texts[3] == "This note explains something, and cites Smith, Report on the Questions, 7\u20139."
 
 
+@pytest.mark.parametrize("notes", FORMATS)
+def test_markers_and_field_codes_stay_out_of_the_text(notes):
+    """The round trip's hidden XE markers and the citation fields' codes are in the file but never in a note's
+    text, a quoted fragment or a heading, and do not count as notes."""
+    data = FORMATS[notes]()
+    xml = "".join(part.decode("utf-8") for name, part in docx_parts(data).items() if name.endswith(".xml"))
+    assert 'XE "qibrief section' in xml and 'XE "qibrief cite' in xml and "ADDIN CSL_CITATION" in xml
+    rendered, _ = read_docx(data, NAME)
+    shown = [*rendered.texts.values(), *rendered.contexts.values(), *rendered.places.values()]
+    assert len(rendered.texts) == 5 and not any(code in text for text in shown for code in CODES)
+
+
 ORPHAN = "after note {after} in the notes: a note that no marker in the text refers to ({text}); Word and LibreOffice do not show it"
 SAM = 'Sam Jones, "A Newspaper Story About the\u2026'
 SMITH = "Smith, Report on the Questions, 12; Jon\u2026"
 INTRO = 'in "Introduction" after "'
+# With note 2's marker gone, its full citation of @jones2021 is out of reach: note 3's short one comes first.
+JONES_FIRST = (f'note 3 {INTRO}The report is cited again in short form.": first citation of @jones2021 is in short '
+               "form; expected the full form")
 BROKEN = {
-    "delete": (lambda d, kind: delete_reference(d, kind, 2), [ORPHAN.format(after=1, text=SAM)]),
+    "delete": (lambda d, kind: delete_reference(d, kind, 2), [ORPHAN.format(after=1, text=SAM), JONES_FIRST]),
     "duplicate": (lambda d, kind: duplicate_reference(d, kind, 3), [
         f'note 4 {INTRO}\u2026claim cites a newspaper. An explanatory note follows here.": the marker refers to the '
         "same {kind} as note 3"]),
@@ -98,7 +118,7 @@ BROKEN = {
     "custom": (lambda d, kind: custom_mark(d, kind, 2), [
         ORPHAN.format(after=1, text=SAM),
         f'{INTRO}\u2026claim cites a report. A second claim cites a newspaper.": a mark typed by hand (after note 1); '
-        "expected Word's automatic note number"]),
+        "expected Word's automatic note number", JONES_FIRST]),
     "superscript": (lambda d, kind: typed_superscript(d, kind), [
         'in "Conclusion" after "Do the second thing. It matters too.": superscript "6" typed by hand (after note 5); '
         "expected a Word note reference"]),
@@ -170,7 +190,8 @@ def test_endnotes_without_a_number_format_are_roman():
 
 def test_tracked_deletion_removes_a_reference():
     """A reference inside a tracked deletion (w:del) no longer counts in the accepted view: its note goes with
-    it, and the pending deletion is a warning naming the note as Word shows it, the author and the date."""
+    it (and with it the full citation of @jones2021), and the pending deletion is a warning naming the note as
+    Word shows it, the author and the date."""
     data = sample_artifacts().files["docx"]
     kind = note_kind(data)
 
@@ -182,6 +203,7 @@ def test_tracked_deletion_removes_a_reference():
     rendered, problems = read_docx(docx_with(data, "word/document.xml", delete), NAME)
     assert rendered.count == 4 and rendered.original.count == 5
     assert [str(p) for p in problems] == [
+        f"{NAME}: {JONES_FIRST}",
         f'{NAME}: warning: note 2 {INTRO}\u2026claim cites a report. A second claim cites a newspaper.": deleted with '
         f"Track Changes by Editor on 2026-11-30, not yet accepted or rejected; accepting it removes the note ({SAM})"
     ]
@@ -273,3 +295,55 @@ def test_full_then_short_on_citation_fields(case):
     fields = citation_fields(document, notes_by_id, "endnote", {"Heading1"})
     places = {f"place{k}": f'in "Risks" after "Claim {k}."' for k in range(1, 4)}
     assert [p.message for p in check_field_order(NAME, fields)] == [m.format(**places) for m in expected]
+
+
+SMITH_ITEM = {"author": [{"family": "Smith", "given": "Jane"}], "title": "A Report on the Questions at Hand",
+         "title-short": "Report on the Questions", "publisher": "Example Research Service",
+         "issued": {"date-parts": [[2020, 6, 29]]}, "URL": "https://example.org/report.pdf", "type": "report"}
+SMITH_ITEMFORMS = ("Jane Smith, A Report on the Questions at Hand (Example Research Service, 2020), "
+               "https://example.org/report.pdf.", "Smith, Report on the Questions.")
+# (what the field shows for the item, its CSL citation item, its itemData, citeproc's forms or None): expected.
+JUDGED = {
+    "citeproc's full form, with its locator": (
+        "Jane Smith, A Report on the Questions at Hand (Example Research Service, 2020), 5, "
+        "https://example.org/report.pdf.", {"suffix": ", 5", "locator": "5"}, SMITH_ITEM, SMITH_ITEMFORMS, True),
+    "citeproc's short form, with its locator": (
+        "Smith, Report on the Questions, 12", {"suffix": ", 12", "locator": "12"}, SMITH_ITEM, SMITH_ITEMFORMS, False),
+    "a short form with a prefix and curly quotes": (
+        "See Smith, Report on the Questions.", {"prefix": "See"}, SMITH_ITEM, SMITH_ITEMFORMS, False),
+    "citeproc decides where the item data says nothing": (
+        SMITH_ITEMFORMS[0], {}, {}, SMITH_ITEMFORMS, True),
+    "the item data cannot tell without citeproc": (SMITH_ITEMFORMS[0], {}, {}, None, None),
+    "an edited full form: the words only the full form has": (
+        "Jane Smith, A Report on the Questions at Hand (Example Research Service, 2020).", {}, SMITH_ITEM, SMITH_ITEMFORMS,
+        True),
+    "an edited short form: none of those words": ("Smith, Report on Questions.", {}, SMITH_ITEM, SMITH_ITEMFORMS, False),
+    "without citeproc, the item data's words": (SMITH_ITEMFORMS[0], {}, SMITH_ITEM, None, True),
+    "without citeproc, a short form": (SMITH_ITEMFORMS[1], {}, SMITH_ITEM, None, False),
+    "a field that shows nothing": ("", {}, SMITH_ITEM, SMITH_ITEMFORMS, None),
+}
+
+
+@pytest.mark.parametrize("case", JUDGED)
+def test_judge_form(case):
+    """A field's text is judged against citeproc's forms when given, else against its item data's words."""
+    segment, cited, item, forms, expected = JUDGED[case]
+    assert judge_form(segment, cited, item, forms) is expected
+
+
+def test_item_forms_are_the_briefs_forms():
+    """Citeproc's forms of the fields' item data are the brief's own full and short notes (entry_forms)."""
+    sources = read_sources(SAMPLE)
+    entries = yaml.safe_load((SAMPLE / "references.yaml").read_text(encoding="utf-8"))["references"]
+    items = {entry["id"]: entry for entry in entries}
+    forms = item_forms(sources.style, items, sources.project.metadata_file)
+    assert forms == entry_forms(sources, list(items)) and len(forms) == len(items)
+    assert all(full != short for full, short in forms.values())
+
+
+def test_an_empty_field_cites_nothing():
+    """A field with no visible text (LibreOffice empties the outer of two nested fields) is no citation."""
+    fields = [CitationField(1, "note 1", (("smith2020", SMITH_ITEM),), ""),
+              CitationField(1, "note 1", (("smith2020", SMITH_ITEM),), SMITH_ITEMFORMS[0]),
+              CitationField(2, "note 2", (("smith2020", SMITH_ITEM),), SMITH_ITEMFORMS[1])]
+    assert check_field_order(NAME, fields, {"smith2020": SMITH_ITEMFORMS}) == []

@@ -21,6 +21,7 @@ from typing import Callable
 import pytest
 from lxml import etree
 
+import libreoffice_edit
 from conftest import MINIMAL, REPO, SAMPLE, run_cli, tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -539,7 +540,7 @@ def test_editor_edit_comes_back_into_the_sections(built, edit, tmp_path):
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-# The same edits made by LibreOffice itself (tests/lo_edit.py, driven through python3-uno)
+# The same edits made by LibreOffice itself (tests/libreoffice_edit.py, driven through python3-uno)
 
 LO_EDITS = [
     ("word fixed in the body", ("replace", "amidst tensions", "amid tensions"), ()),
@@ -553,13 +554,6 @@ LO_EDITS = [
 ]
 
 
-def _debian_python() -> str:
-    python = shutil.which("python3", path="/usr/bin") or "/usr/bin/python3"
-    if subprocess.run([python, "-c", "import uno"], capture_output=True).returncode != 0:
-        pytest.fail("python3-uno is missing: run `bash scripts/install.sh --test` (installs python3-uno)")
-    return python
-
-
 @pytest.mark.parametrize("name, action, reported", LO_EDITS, ids=[row[0] for row in LO_EDITS])
 def test_libreoffice_edit_comes_back_into_the_sections(built, name, action, reported, tmp_path):
     """The edit made in LibreOffice (saved as DOCX) gives the same section files as the XML edit of that name."""
@@ -568,8 +562,7 @@ def test_libreoffice_edit_comes_back_into_the_sections(built, name, action, repo
     brief = tmp_path / "brief"
     shutil.copytree(original, brief)
     edited = tmp_path / "edited.docx"
-    done = subprocess.run([_debian_python(), str(Path(__file__).with_name("lo_edit.py")), str(tmp_path / "profile"),
-                           str(docx), str(edited), *action], capture_output=True, text=True, timeout=300)
+    done = libreoffice_edit.edit(docx, edited, tmp_path / "profile", *action)
     assert done.returncode == 0 and edited.is_file(), done.stdout + done.stderr
     sources = _sections(brief / "content")
     imported = run_cli("import", str(edited), "--root", str(brief))

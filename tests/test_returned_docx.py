@@ -1,77 +1,38 @@
 """`check` on a DOCX as an editor returns it: a table of edited files (XML edits standing in for Word, and a
 LibreOffice re-save), each run through the real command line with its exact messages and exit code.
 
-The base file is the sample brief's DOCX with each note's citation wrapped in a Word citation field
-(`ADDIN CSL_CITATION {json}`, the shape Zotero writes and Pandoc's docx reader reads), so that Chicago's
-full-then-short order is checked on the file as it came back.
+The base file is the sample brief's DOCX as built: each citation is a Word citation field (`ADDIN CSL_CITATION
+{json}`, the shape Zotero writes and Pandoc's docx reader reads) with hidden `XE` markers beside it, so that
+Chicago's full-then-short order is checked on the file as it came back.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-import yaml
 
-from checks_support import NAMES, SAMPLE, docx_parts, docx_with, reference_runs, sample_artifacts
+from checks_support import NAMES, REPO, SAMPLE, docx_parts, docx_with, reference_runs, sample_artifacts
+import libreoffice_edit
 from conftest import run_cli
-from qibrief.document import cite_groups
 
 DATE = "2026-11-30T10:00:00Z"
 ENDNOTES = "word/endnotes.xml"
 DOCUMENT = "word/document.xml"
 
 
-def _items() -> dict[str, dict]:
-    """The sample's references as CSL-JSON items (what a citation field's itemData holds)."""
-    entries = yaml.safe_load((SAMPLE / "references.yaml").read_text(encoding="utf-8"))["references"]
-    return {entry["id"]: entry for entry in entries}
-
-
-def _field_runs(keys: tuple[str, ...], k: int, text: str) -> tuple[str, str]:
-    """The runs that open a citation field for `keys` (begin, instruction, separate) and the run that ends it."""
-    items = _items()
-    payload = {
-        "citationID": f"note{k}",
-        "citationItems": [{"id": key, "itemData": items[key]} for key in keys],
-        "properties": {"formattedCitation": text, "noteIndex": k},
-        "schema": "https://github.com/citation-style-language/schema/raw/master/csl-citation.json",
-    }
-    begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-             f'<w:r><w:instrText xml:space="preserve"> ADDIN CSL_CITATION {escape(json.dumps(payload))} </w:instrText></w:r>'
-             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
-    return begin, '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-
-
 @lru_cache(maxsize=1)
 def base_docx() -> bytes:
-    """The sample's DOCX with every note's text inside a citation field naming the keys cited in that note."""
-    artifacts = sample_artifacts()
-    groups = cite_groups(json.loads(artifacts.ast_json))
-    data = artifacts.files["docx"]
-    ids = [m.group(1) for m in reference_runs(docx_parts(data)[DOCUMENT].decode("utf-8"), "endnote")]
-
-    def wrap(notes: str) -> str:
-        for k, ident in enumerate(ids, start=1):
-            keys = tuple(key for group in groups if group.note == k for key in group.keys)
-            note = re.search(rf'<w:endnote w:id="{ident}">.*?</w:endnote>', notes, re.S)
-            text = re.sub(r"<[^>]+>", "", note.group(0)).strip()
-            begin, end = _field_runs(keys, k, text)
-            # After the note's own number and the space that follows it; the field ends with the paragraph.
-            mark = re.search(r"<w:endnoteRef/>\s*</w:r><w:r><w:t xml:space=\"preserve\"> </w:t></w:r>", note.group(0))
-            body = note.group(0)[:mark.end()] + begin + note.group(0)[mark.end():].replace("</w:p></w:endnote>", end + "</w:p></w:endnote>")
-            notes = notes[:note.start()] + body + notes[note.end():]
-        return notes
-
-    return docx_with(data, ENDNOTES, wrap)
+    """The sample's DOCX as built: each citation in its citation field, with the XE markers of the round trip."""
+    return sample_artifacts().files["docx"]
 
 
 def _sentence_and_reference(doc: str, sentence: str, n: int) -> tuple[int, int]:
@@ -186,6 +147,20 @@ def moved_paragraph(data: bytes) -> bytes:
     return docx_with(data, DOCUMENT, document)
 
 
+def without_item_data(data: bytes) -> bytes:
+    """Every citation field's JSON without its items' itemData (keys only, as some tools write them)."""
+    def strip(match: re.Match) -> str:
+        payload = json.loads(html.unescape(match.group(2)))
+        for item in payload["citationItems"]:
+            item.pop("itemData", None)
+        return match.group(1) + escape(json.dumps(payload)) + match.group(3)
+
+    def fields(text: str) -> str:
+        return re.sub(r"(<w:instrText[^>]*>\s*ADDIN CSL_CITATION )(\{.*?\})(\s*</w:instrText>)", strip, text, flags=re.S)
+
+    return docx_with(docx_with(data, ENDNOTES, fields), DOCUMENT, fields)
+
+
 def without_endnotes_relationship(data: bytes) -> bytes:
     """word/_rels/document.xml.rels without its endnotes relationship."""
     return docx_with(data, "word/_rels/document.xml.rels",
@@ -197,27 +172,18 @@ def without_endnotes_content_type(data: bytes) -> bytes:
     return docx_with(data, "[Content_Types].xml", lambda t: re.sub(r'<Override PartName="/word/endnotes.xml"[^>]*/>', "", t))
 
 
-def libreoffice_resave(data: bytes, folder: Path) -> bytes:
+def libreoffice_resave(data: bytes, folder: Path, name: str = NAMES["docx"]) -> bytes:
     """The DOCX opened and saved again by LibreOffice (its own profile for this run)."""
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice is needed (bash scripts/install.sh --test installs libreoffice-writer-nogui)"
-    source, out = folder / "lo-in" / NAMES["docx"], folder / "lo-out"
+    source, out = folder / "lo-in" / name, folder / "lo-out"
     source.parent.mkdir()
     source.write_bytes(data)
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/lo-profile",
                     "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(source)],
                    capture_output=True, timeout=180, check=False, env={**os.environ, "HOME": str(folder)})
     # LibreOffice exits 0 even when it could not load the file: the output must exist.
-    return (out / NAMES["docx"]).read_bytes()
-
-
-@lru_cache(maxsize=1)
-def _uno_python() -> str:
-    """A Python that can import uno (Debian's python3-uno installs it for /usr/bin/python3)."""
-    for python in dict.fromkeys((sys.executable, "/usr/bin/python3")):
-        if subprocess.run([python, "-c", "import uno"], capture_output=True, check=False).returncode == 0:
-            return python
-    raise AssertionError("python3-uno is needed (bash scripts/install.sh --test installs it)")
+    return (out / name).read_bytes()
 
 
 def libreoffice(action: str, *texts: str):
@@ -225,10 +191,7 @@ def libreoffice(action: str, *texts: str):
     def edit(data: bytes, folder: Path) -> bytes:
         source, target = folder / "lo-source.docx", folder / "lo-edited.docx"
         source.write_bytes(data)
-        done = subprocess.run([_uno_python(), str(Path(__file__).with_name("libreoffice_edit.py")), str(source),
-                               str(target), str(folder / "lo-profile"), action, *texts],
-                              capture_output=True, text=True, timeout=180, check=False,
-                              env={**os.environ, "HOME": str(folder)})
+        done = libreoffice_edit.edit(source, target, folder / "lo-profile", action, *texts)
         assert done.returncode == 0 and target.exists(), done.stdout + done.stderr
         return target.read_bytes()
 
@@ -247,6 +210,8 @@ NEW_PLACE = 'in "Conclusion" after "Do the second thing. It matters too. A new c
 EXPLAINS = "This note explains something, and cites\u2026"
 PACKAGE = "; Word or LibreOffice may refuse to open it"
 CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"
+
+FIELD_CODES = ("qibrief", "XE ", "ADDIN", "CSL_CITATION", "citationItems", "\\u00")
 
 # name: (edit of the base DOCX, checked with the sources (--root), extra options, expected lines, exit code)
 CASES = {
@@ -293,6 +258,18 @@ CASES = {
         lambda d, _: moved_paragraph(d), False, [],
         [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '
          "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 2 errors."], 1),
+    "a moved paragraph, checked inside the brief (citeproc's forms)": (
+        lambda d, _: moved_paragraph(d), True, [],
+        [f'note 1 {INTRO}The report is cited again in short form." (Smith, Report on the Questions, 12; Jon\u2026) was '
+         "moved here: it is note 4 in the sources"]
+        + [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '
+           "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 3 errors."], 1),
+    "fields without item data, a moved paragraph, inside the brief (its references' forms)": (
+        lambda d, _: moved_paragraph(without_item_data(d)), True, [],
+        [f'note 1 {INTRO}The report is cited again in short form." (Smith, Report on the Questions, 12; Jon\u2026) was '
+         "moved here: it is note 4 in the sources"]
+        + [f'note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in short form; '
+           "expected the full form" for key in ("jones2021", "smith2020")] + ["check failed: 3 errors."], 1),
     "a removed endnotes relationship": (
         lambda d, _: without_endnotes_relationship(d), True, [],
         ["word/_rels/document.xml.rels has no endnotes relationship, but word/document.xml refers to endnotes "
@@ -303,19 +280,19 @@ CASES = {
          "check failed: 1 error."], 1),
     "LibreOffice re-save (clean)": (libreoffice_resave, True, [], ["check: no errors found"], 0),
     "LibreOffice: tracked deletion of a noted sentence": (
-        libreoffice("delete", "An explanatory note follows here."), True, [],
+        libreoffice("delete-tracked", "An explanatory note follows here."), True, [],
         [f"warning: note 3 {NOTE_3_PLACE}: deleted with Track Changes by Editor on {{date}}, not yet accepted or "
          f"rejected; accepting it removes the note ({EXPLAINS})", "check: no errors found"], 0),
     "LibreOffice: tracked insertion of a note": (
-        libreoffice("insert-note", "It matters too.", "An editor\u2019s added note."), True, [],
+        libreoffice("insert-note-tracked", "It matters too.", "An editor\u2019s added note."), True, [],
         ['warning: note 6 in "Conclusion" after "Do the second thing. It matters too.": inserted with Track Changes '
          "by Editor on {date}, not yet accepted or rejected; a new note (An editor's added note.)",
          "check: no errors found"], 0),
     "LibreOffice: untracked deletion of a note": (
-        libreoffice("delete-untracked", "An explanatory note follows here."), True, [],
+        libreoffice("delete", "An explanatory note follows here."), True, [],
         [f'note 3 ({EXPLAINS}) was removed {NOTE_3_PLACE} (compared with the sources)', "check failed: 1 error."], 1),
     "LibreOffice: a note inserted": (
-        libreoffice("insert-note-untracked", "It matters too.", "An editor\u2019s added note."), True, [],
+        libreoffice("insert-note", "It matters too.", "An editor\u2019s added note."), True, [],
         ['a new note after note 5: note 6 in "Conclusion" after "Do the second thing. It matters too." '
          "(An editor's added note.) is not in the sources", "check failed: 1 error."], 1),
 }
@@ -335,6 +312,8 @@ def test_returned_docx(case, tmp_path):
     date = _change_date(path)
     assert (_lines(done, path), done.returncode) == ([line.replace("{date}", date) for line in expected], code)
     assert not any("w:id" in line or re.search(r"paragraph \d", line) for line in _lines(done, path))
+    # Nothing of a field's code (the XE markers, a citation field's instruction) shows in a quoted fragment.
+    assert not any(code in line for line in _lines(done, path) for code in FIELD_CODES)
 
 
 def test_base_docx_is_clean(tmp_path):
@@ -393,3 +372,34 @@ def test_checked_alone_inside_its_brief(tmp_path):
     other = tmp_path / "qi-brief-70.docx"
     shutil.copy(path, other)
     assert (_lines(run_cli("check", str(other), cwd=SAMPLE), other)) == ["check: no errors found"]
+
+
+def test_brief50_docx_checks_clean_as_built_and_resaved(brief50_build, tmp_path):
+    """Brief 50's DOCX, as built and as LibreOffice saves it again, checks clean with its PDF and HTML, inside the
+    brief (its citation fields judged against citeproc's forms) and with --root."""
+    built = brief50_build / "qi-brief-50.docx"
+    resaved = tmp_path / built.name
+    resaved.write_bytes(libreoffice_resave(built.read_bytes(), tmp_path, built.name))
+    others = [str(built.with_suffix(".pdf")), str(built.with_suffix(".html"))]
+    for docx in (built, resaved):
+        for options in ([], ["--root", str(REPO)]):
+            done = run_cli("check", *options, str(docx), *others, cwd=REPO)
+            assert (done.stdout.strip().splitlines()[-1:], done.returncode) == (["check: no errors found"], 0), \
+                done.stdout + done.stderr
+
+
+def test_fields_judged_by_the_brief_the_files_are_named_for(tmp_path):
+    """Run inside a brief, DOCX files named for it have their citation fields judged by the brief's citeproc forms
+    (here fields without item data); files named for another brief are not judged by this brief's references."""
+    moved = moved_paragraph(without_item_data(base_docx()))
+    for slug, judged in (("qi-brief-7", True), ("qi-brief-70", False)):
+        edited, other = tmp_path / f"{slug}-edited.docx", tmp_path / f"{slug}-other.docx"
+        edited.write_bytes(moved)
+        other.write_bytes(base_docx())
+        done = run_cli("check", str(edited), str(other), cwd=SAMPLE)
+        short = [f'{edited}: note 1 {INTRO}The report is cited again in short form.": first citation of @{key} is in '
+                 "short form; expected the full form" for key in ("jones2021", "smith2020")]
+        assert (done.stdout + done.stderr).splitlines() == (short if judged else []) + [
+            f'{other}: note 4 {INTRO}The report is cited again in short form." (Smith, Report on the Questions, 12; '
+            f"Jon\u2026) was moved here: it is note 1 in {edited}",
+            "check failed: 3 errors." if judged else "check failed: 1 error."]

@@ -27,6 +27,8 @@ from . import cache, checks, fonts, lint
 from . import html as htmlmod
 from .formats import FORMATS, PDFS, file_names, in_order
 from .checks.built import built_for, built_html, manifest_count, notes_from_ast
+from .checks.chicago import entry_forms, item_forms
+from .checks.references import read_entries
 from .metadata import Metadata, read_metadata
 from .project import locate_project
 from .plan import BuildConfig, Built, Plan, Reporter, source_date_epoch
@@ -349,14 +351,47 @@ def check_files(files: list[Path], root: Path, *, with_sources: bool) -> list[Pr
     build's signed cache record vouches for, else a release's note count; with neither, with the sources."""
     if with_sources:
         return _against_sources(files, root)
+    docx = [f for f in files if checks.SUFFIXES.get(f.suffix.lower()) == "docx"]
+    # The brief's style and references judge a DOCX's citation fields only when every DOCX is named for it.
+    forms_of = _forms_in(root) if docx and all(_brief_of(root, f) for f in docx) else None
     folders = tuple(dict.fromkeys(p.resolve() for p in (root / "dist", *(f.parent for f in files)) if p.is_dir()))
     if len(files) == 1:
         built = next(filter(None, (built_html(folder, files[0]) for folder in folders)), None)
         if built is not None:
-            return checks.check_paths(files, built)
+            return checks.check_paths(files, built, forms_of=forms_of)
         if all(manifest_count(folder, files[0]) is None for folder in folders) and _brief_of(root, files[0]):
             return _against_sources(files, root)
-    return checks.check_paths(files, built_dirs=folders)
+    return checks.check_paths(files, built_dirs=folders, forms_of=forms_of)
+
+
+def _forms_of(sources: Sources) -> checks.FormsOf:
+    """Citeproc's full and short forms of a DOCX's cited items in the brief's style: from the brief's references
+    for the keys it holds (a field's item data is their plain text: title-casing marks such as [than]{.nocase}
+    are lost), else from the field's item data; a key citeproc cannot format is left out."""
+    def forms_of(items: dict[str, dict]) -> dict[str, tuple[str, str]]:
+        project = sources.project
+        entries, _ = read_entries(project.references_file, project.display(project.references_file))
+        known = sorted(items.keys() & {entry.ident for entry in entries})
+        forms: dict[str, tuple[str, str]] = {}
+        try:
+            forms.update(entry_forms(sources, known) if known else {})
+        except BuildError:
+            pass  # the brief's references do not format: the fields' item data still may
+        others = {key: item for key, item in items.items() if key not in forms and set(item) - {"id"}}
+        try:
+            forms.update(item_forms(sources.style, others, project.metadata_file) if others else {})
+        except BuildError:
+            pass  # those fields are judged by their item data's words
+        return forms
+    return forms_of
+
+
+def _forms_in(root: Path) -> checks.FormsOf | None:
+    # Inside a brief its citation style is at hand; elsewhere (or a brief that does not read) there is none.
+    try:
+        return _forms_of(read_sources(root))
+    except BuildError:
+        return None
 
 
 def _brief_of(root: Path, path: Path) -> bool:
@@ -371,4 +406,5 @@ def _brief_of(root: Path, path: Path) -> bool:
 def _against_sources(files: list[Path], root: Path) -> list[Problem]:
     sources = read_sources(root)
     ast = json.loads(parse_brief(sources).ast)
-    return list(sources.warnings) + checks.check_paths(files, notes_from_ast(ast, "the sources"))
+    return list(sources.warnings) + checks.check_paths(files, notes_from_ast(ast, "the sources"),
+                                                       forms_of=_forms_of(sources))

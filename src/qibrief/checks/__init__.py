@@ -4,9 +4,10 @@ Interface used by the pipeline and the CLI; each rule lives in the module named 
 - check_sources(sources, ast) after the parse; ast is Pandoc's JSON AST (a dict) with citeproc applied, or
   None when the parse itself failed (the text-level checks still run).
 - check_outputs(files, names, sources) on the rendered artifacts in memory, before they are published.
-- check_paths(paths, reference, built_dirs) on standalone .pdf/.docx/.html files: a DOCX's package audited,
+- check_paths(paths, reference, built_dirs, forms_of) on standalone .pdf/.docx/.html files: a DOCX's package audited,
   the notes aligned with the reference (the sources' notes, or a built HTML) when given, else with each other,
-  and, with neither, one file's note count with a release's manifest.json in built_dirs.
+  and, with neither, one file's note count with a release's manifest.json in built_dirs; forms_of, inside a
+  brief, gives citeproc's full and short forms that judge a DOCX's citation fields.
 - read_notes(fmt, data, name) and check_across(outputs): the same output checks in two steps, for a
   pipeline that reads each artifact as soon as it is rendered.
 """
@@ -24,7 +25,7 @@ from .across import check_across
 from .built import check_count, manifest_count
 from .chicago import check_chicago, check_repeated_full_citations, entry_forms
 from ..document import cite_groups
-from .docx import read_docx
+from .docx import FormsOf, read_docx
 from .html import read_html
 from .pdf import read_pdf
 from .notecitations import check_note_citations
@@ -94,9 +95,10 @@ def check_outputs(files: dict[str, bytes], names: dict[str, str], sources: Sourc
 
 
 def check_paths(paths: list[Path], reference: RenderedNotes | None = None,
-                built_dirs: tuple[Path, ...] = ()) -> list[Problem]:
+                built_dirs: tuple[Path, ...] = (), forms_of: FormsOf | None = None) -> list[Problem]:
     """Problems in standalone .pdf, .docx or .html files: each alone, then their notes aligned with the
-    reference (default: with each other; a single file with the note count of a release in built_dirs)."""
+    reference (default: with each other; a single file with the note count of a release in built_dirs).
+    forms_of, inside a brief, gives citeproc's full and short forms for a DOCX's citation fields."""
     problems: list[Problem] = []
     outputs: list[RenderedNotes] = []
     for path in paths:
@@ -112,7 +114,8 @@ def check_paths(paths: list[Path], reference: RenderedNotes | None = None,
         if fmt == "docx":
             problems += [Problem(str(path), None, f"{finding}; Word or LibreOffice may refuse to open it")
                          for finding in audit_package(data)]
-        rendered, found = read_notes(fmt, data, str(path))
+        rendered, found = (read_docx(data, str(path), forms_of) if fmt == "docx"
+                           else read_notes(fmt, data, str(path)))
         outputs.append(rendered)
         problems += found
         problems += check_repeated_full_citations(rendered.name, rendered.texts)

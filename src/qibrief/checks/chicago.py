@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 from ..citestyle import pandoc_style
 from ..pandoc import READER, run_pandoc
@@ -45,6 +46,36 @@ def entry_forms(sources: Sources, keys: list[str]) -> dict[str, tuple[str, str]]
         what="formatting each source's full and short note",
     )
     groups = cite_groups(json.loads(run.output))
+    if len(groups) != 2 * len(keys):
+        return {}
+    return {key: (groups[i].text, groups[len(keys) + i].text) for i, key in enumerate(keys)}
+
+
+# Cited between a key's first and later citation, so that the later one is its short form, never "Ibid.".
+_SPACER = {"id": "qibrief-spacer", "type": "book", "title": "Spacer", "author": [{"family": "Spacer"}]}
+
+
+def item_forms(style: bytes, items: dict[str, dict], metadata_file: Path | None = None) -> dict[str, tuple[str, str]]:
+    """(full, short) of each CSL item (a citation field's itemData, by key) as citeproc writes a first and a later
+    citation without locator in `style` (the brief's CSL) and the brief's metadata (its lang); {} when citeproc
+    gives a different count."""
+    items = {key: {**item, "id": key} for key, item in items.items() if isinstance(item, dict)}
+    if not items:
+        return {}
+    keys = list(items)
+    paragraphs = [f"Text.[@{{{key}}}]" for key in keys]
+    paragraphs += [f"Text.[@{{{_SPACER['id']}}}] Text.[@{{{key}}}]" for key in keys]
+    references = json.dumps({"references": [*items.values(), _SPACER], "suppress-bibliography": True})
+    run = run_pandoc(
+        ["--from", READER, "--to", "json", "--citeproc",
+         *(["--metadata-file", str(metadata_file)] if metadata_file else []),
+         "--metadata-file", "fields.yaml", "--csl", "fields.csl"],
+        stdin="\n\n".join(paragraphs).encode("utf-8"),
+        files={"fields.yaml": references.encode("utf-8"), "fields.csl": style},
+        warnings_fail=False,
+        what="formatting the citation fields' full and short notes",
+    )
+    groups = [g for g in cite_groups(json.loads(run.output)) if g.keys != (_SPACER["id"],)]
     if len(groups) != 2 * len(keys):
         return {}
     return {key: (groups[i].text, groups[len(keys) + i].text) for i, key in enumerate(keys)}

@@ -4,7 +4,9 @@ A returned DOCX is read in both views of its pending tracked changes: the accept
 rules judge; a note deleted or inserted with Track Changes is reported as a pending change (a warning), and
 the rejected view (the document before those changes) is what the comparison across formats reads. Messages
 say where an editor looks: the note number Word shows (order of the references), the section's heading and
-the end of the sentence before the marker; never an XML id.
+the end of the sentence before the marker; never an XML id. Field codes (the round trip's hidden XE markers,
+citation fields' instructions) are never text. Citation fields are judged full or short against citeproc's forms
+in the brief's style when check runs inside a brief (forms_of), else by the words of their item data.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .. import safexml
 from ..problems import Problem, shorten
@@ -30,6 +33,7 @@ _DEFAULT_FORMAT = {"footnote": "decimal", "endnote": "lowerRoman"}
 _SEPARATORS = {"separator", "continuationSeparator", "continuationNotice"}
 _KINDS = ("footnote", "endnote")
 _HEADING_NAME = re.compile(r"heading [1-9]")
+_END = re.compile(r"[\s.,;]*([\"']?)[\s.,;]*$")
 
 
 def _w(name: str) -> str:
@@ -250,8 +254,13 @@ def note_kind(parts: DocxParts) -> tuple[str, list]:
     return kind, references[kind]
 
 
-def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
-    """Read a DOCX's note references and notes (footnotes or endnotes); return them with the problems found."""
+# Given the cited items (key: CSL itemData), each key's (full, short) form as citeproc writes it in the brief's style.
+FormsOf = Callable[[dict[str, dict]], dict[str, tuple[str, str]]]
+
+
+def read_docx(data: bytes, name: str, forms_of: FormsOf | None = None) -> tuple[RenderedNotes, list[Problem]]:
+    """Read a DOCX's note references and notes (footnotes or endnotes); return them with the problems found.
+    With forms_of (check run inside a brief), citation fields are judged full or short against citeproc's forms."""
     parts, problems = parse_docx(data, name)
     if parts is None:
         return RenderedNotes(name=name, fmt="docx"), problems
@@ -276,7 +285,8 @@ def read_docx(data: bytes, name: str) -> tuple[RenderedNotes, list[Problem]]:
     accepted_notes = _notes_of(revisions.accepted(part) if part is not None else None, kind)
     accepted = _read_view(name, kind, accepted_document, accepted_notes, headings, deleted)
     problems += accepted.problems
-    problems += check_field_order(name, citation_fields(accepted_document, accepted_notes, kind, headings))
+    fields = citation_fields(accepted_document, accepted_notes, kind, headings)
+    problems += check_field_order(name, fields, forms_of(cited_items(fields)) if forms_of and fields else {})
     rendered = accepted.rendered
     if revisions.has_revisions(document) or (part is not None and revisions.has_revisions(part)):
         original = _read_view(name, kind, revisions.rejected(document),
@@ -350,12 +360,13 @@ _CITATION = re.compile(r"^\s*ADDIN\s+(?:ZOTERO_ITEM\s+)?CSL_CITATION\s+(\{.*\})\
 @dataclass(frozen=True)
 class CitationField:
     """A citation field as the reader meets it: its note (0 in the body), where it is, its CSL items (key and
-    itemData) and the text it shows."""
+    itemData), the text it shows, and its CSL citation items (prefix, suffix, locator), one per item."""
 
     note: int
     place: str
     items: tuple[tuple[str, dict], ...]
     text: str
+    cited: tuple[dict, ...] = ()
 
 
 def _field_events(container, kind: str):
@@ -401,10 +412,11 @@ def _citation(instruction: str, result: str, note: int, place: str) -> list[Cita
         return []
     try:
         data = json.loads(match.group(1))
-        items = tuple((str(item["id"]), item.get("itemData") or {}) for item in data["citationItems"])
-    except (ValueError, KeyError, TypeError):
+        cited = tuple(item for item in data["citationItems"] if isinstance(item, dict))
+        items = tuple((str(item["id"]), item.get("itemData") or {}) for item in cited)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return []
-    return [CitationField(note, place, items, result)]
+    return [CitationField(note, place, items, result, cited)]
 
 
 def citation_fields(document, notes: dict, kind: str, headings: set[str]) -> list[CitationField]:
@@ -455,20 +467,74 @@ def _forms(item: dict) -> tuple[str, str]:
     return full, f"{family} {short}"
 
 
+def cited_items(fields: list[CitationField]) -> dict[str, dict]:
+    """Each key's CSL item data, from its first citation field."""
+    items: dict[str, dict] = {}
+    for field in fields:
+        for key, item in field.items:
+            if isinstance(item, dict):
+                items.setdefault(key, item)
+    return items
+
+
 def _segments(field: CitationField) -> list[str]:
     # A field with several items shows them joined by "; "; when the count matches, each part is one item.
     parts = field.text.split("; ")
     return parts if len(parts) == len(field.items) else [field.text] * len(field.items)
 
 
-def check_field_order(name: str, fields: list[CitationField]) -> list[Problem]:
-    """Chicago's order on the citation fields: each key's first citation full, every later one short."""
+def _bare(text: str, cited: dict) -> str:
+    """The text of one citation without what its citation adds to the entry's form (prefix, suffix or locator),
+    its final punctuation, quote and dash styles, for comparing with citeproc's form."""
+    text = normalise(text)
+    prefix, suffix = normalise(str(cited.get("prefix") or "")), normalise(str(cited.get("suffix") or ""))
+    locator = str(cited.get("locator") or "")
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix):].lstrip()
+    if suffix and suffix in text:
+        text = text.replace(suffix, "", 1)
+    elif locator and f", {locator}" in text:
+        text = text.replace(f", {locator}", "", 1)
+    return _unended(text)
+
+
+def _unended(text: str) -> str:
+    # Without the final punctuation, also where Chicago puts it inside a closing quote (a segment of a field
+    # with several items ends before the "; " that joins them: 'Berg, "Framework"' is 'Berg, "Framework."').
+    return _END.sub(r"\1", normalise(text))
+
+
+def judge_form(segment: str, cited: dict, item: dict, forms: tuple[str, str] | None) -> bool | None:
+    """True if a field's text for one item is its full form, False if its short form, None if it cannot be told
+    (an empty result: nothing shown). Citeproc's forms decide when given: the same text, else the words only the
+    full form has; the item data's words only when there are no forms."""
+    if not normalise(segment).strip(" .,;"):
+        return None
+    if forms is None:
+        return looks_full(segment, *_forms(item))
+    bare = _bare(segment, cited)
+    full, short = (_unended(form) for form in forms)
+    if bare == full != short:
+        return True
+    if bare == short != full:
+        return False
+    return looks_full(segment, *forms)
+
+
+def check_field_order(name: str, fields: list[CitationField],
+                      forms: dict[str, tuple[str, str]] | None = None) -> list[Problem]:
+    """Chicago's order on the citation fields: each key's first citation full, every later one short; `forms`
+    holds citeproc's (full, short) of each key where the brief's style is at hand."""
     problems = []
+    forms = forms or {}
     first: dict[str, tuple[str, bool | None]] = {}
     for field in fields:
         where = field.place if field.note else f"a citation {field.place}"
-        for (key, item), segment in zip(field.items, _segments(field)):
-            full = looks_full(segment, *_forms(item))
+        cited = field.cited if len(field.cited) == len(field.items) else ({},) * len(field.items)
+        for (key, item), segment, one in zip(field.items, _segments(field), cited):
+            if not normalise(segment).strip(" .,;"):
+                continue  # a field that shows nothing (LibreOffice empties an outer field of two nested) cites nothing
+            full = judge_form(segment, one, item, forms.get(key))
             label = f"note {field.note}" if field.note else "the body"
             if key not in first:
                 first[key] = (label, full)
