@@ -69,7 +69,7 @@ def build_in_memory(brief, key_order) -> tuple:
         for index, text in enumerate(markdown_sections(brief, _Keys(key_order)), start=1):
             (root / "content" / f"0{index}.part.md").write_text(text, encoding="utf-8")
         sources = read_sources(root)
-        ast = parse_brief(sources)
+        ast = parse_brief(sources).ast
         document = write_html(sources, ast, 0)
         files = {"html": render_web(sources, document), "docx": render_docx(sources, ast, 0, "endnotes")}
         problems = check_sources(sources, json.loads(ast))
