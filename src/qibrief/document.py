@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 
-def plain_text(node: Any) -> str:
-    """The text a reader sees in an AST fragment (notes inside it left out)."""
+def plain_text(node: Any, *, raw: bool = True) -> str:
+    """The text a reader sees in an AST fragment (notes inside it left out; raw markup too when not `raw`)."""
     parts: list[str] = []
-    _plain(node, parts)
+    _plain(node, parts, raw)
     return "".join(parts)
 
 
-def _plain(node: Any, parts: list[str]) -> None:
+def _plain(node: Any, parts: list[str], raw: bool) -> None:
     if isinstance(node, list):
         for item in node:
-            _plain(item, parts)
+            _plain(item, parts, raw)
         return
     if not isinstance(node, dict):
         return
@@ -28,28 +28,30 @@ def _plain(node: Any, parts: list[str]) -> None:
     elif kind == "Note":
         return
     elif kind == "Cite":
-        _plain(content[1], parts)
+        _plain(content[1], parts, raw)
     elif kind == "Quoted":
         double = content[0]["t"] == "DoubleQuote"
         parts.append("\u201c" if double else "\u2018")
-        _plain(content[1], parts)
+        _plain(content[1], parts, raw)
         parts.append("\u201d" if double else "\u2019")
-    elif kind in ("Code", "Math", "RawInline"):
+    elif kind in ("Code", "Math") or (kind == "RawInline" and raw):
         parts.append(content[-1])
+    elif kind == "RawInline":
+        return
     elif kind in ("Link", "Image", "Span"):
-        _plain(content[1], parts)
+        _plain(content[1], parts, raw)
     elif kind in ("Para", "Plain", "Header", "Div", "BlockQuote", "LineBlock"):
         inner = content[-1] if kind in ("Header", "Div") else content
-        _plain(inner, parts)
+        _plain(inner, parts, raw)
         parts.append(" ")
     elif isinstance(content, list):
-        _plain(content, parts)
+        _plain(content, parts, raw)
 
 
 def _note_content(note: dict) -> str:
     parts: list[str] = []
     for block in note["c"]:
-        _plain(block, parts)
+        _plain(block, parts, True)
         parts.append(" ")
     return "".join(parts).strip()
 

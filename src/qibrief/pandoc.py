@@ -380,39 +380,19 @@ def has_images(ast: bytes) -> bool:
     return b'"t":"Image"' in ast
 
 
-def image_files(ast: bytes, root: Path) -> tuple[Path, ...]:
-    """The project's image files an AST shows (before embed_images), as found next to the sections or in the
-    brief's folder: the cache checks them again before calling a build up to date."""
-    if not has_images(ast):
-        return ()
-    found: set[Path] = set()
-    stack: list = [json.loads(ast).get("blocks", [])]
-    root = root.resolve()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(child for child in node if isinstance(child, (list, dict)))
-        elif isinstance(node, dict):
-            if node.get("t") == "Image" and not node["c"][2][0].startswith("data:"):
-                path = find_image(unquote(urlsplit(node["c"][2][0]).path), root).found
-                if path is not None:
-                    found.add(path)
-            if isinstance(node.get("c"), list):
-                stack.append(node["c"])
-    return tuple(sorted(found))
-
-
-def embed_images(ast: bytes, root: Path) -> bytes:
-    """The AST with each image file of the project replaced by a data: URL.
+def embed_images(ast: bytes, root: Path) -> tuple[bytes, tuple[Path, ...]]:
+    """The AST with each image file of the project replaced by a data: URL, and those files (the cache record
+    names them: an image may sit anywhere in the brief's folder, outside every digest).
 
     Under --sandbox Pandoc's DOCX writer may not read the project's own images (it drops them with a
     warning, which fails the build); a data: URL needs no file access, and the web page becomes
     self-contained too. The lint has already refused images outside the project; this checks again.
     """
     if not has_images(ast):
-        return ast
+        return ast, ()
     tree = json.loads(ast)
     root = root.resolve()
+    files: set[Path] = set()
     stack: list = [tree.get("blocks", [])]
     while stack:
         node = stack.pop()
@@ -422,13 +402,14 @@ def embed_images(ast: bytes, root: Path) -> bytes:
             if node.get("t") == "Image":
                 target = node["c"][2]
                 if not target[0].startswith("data:"):
-                    target[0] = _data_url(target[0], root)
+                    found, target[0] = _data_url(target[0], root)
+                    files.add(found)
             if isinstance(node.get("c"), list):
                 stack.append(node["c"])
-    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), tuple(sorted(files))
 
 
-def _data_url(target: str, root: Path) -> str:
+def _data_url(target: str, root: Path) -> tuple[Path, str]:
     limit = brieffiles.MAX_IMAGE_BYTES
     found = find_image(unquote(urlsplit(target).path), root).found  # next to the sections, else the brief's folder
     try:
@@ -441,4 +422,4 @@ def _data_url(target: str, root: Path) -> str:
         mime = image_type(data)
     except ValueError as exc:
         raise BuildError(f"image {target}: {exc}") from None
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return found, f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

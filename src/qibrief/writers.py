@@ -19,7 +19,7 @@ from .citestyle import pandoc_style
 from .docx.citations import mark_sources
 from .formats import FORMATS
 from .links import docx_links
-from .pandoc import docx_args, embed_images, has_images, html_args, image_files, parse_args, run_pandoc
+from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on
 from .sources import Sources
 from .templates import TEMPLATE
@@ -47,8 +47,8 @@ def parse_brief(sources: Sources) -> Parsed:
         files=_style_file(sources),
     )
     fail_on(check_parsed(sources, run.output), "Checking the parsed sources")
-    return Parsed(ast=embed_images(run.output, sources.project.root),
-                  images=image_files(run.output, sources.project.root))
+    ast, images = embed_images(run.output, sources.project.root)
+    return Parsed(ast=ast, images=images)
 
 
 def parse_and_write_html(sources: Sources, epoch: int) -> Parsed:
@@ -68,8 +68,8 @@ def parse_and_write_html(sources: Sources, epoch: int) -> Parsed:
         return Parsed(ast=run.ast, document=htmlmod.finish_html(run.output.decode("utf-8"), sources.meta.notes_heading),
                       unchecked=run.ast)
     fail_on(check_parsed(sources, run.ast), "Checking the parsed sources")
-    ast = embed_images(run.ast, sources.project.root)
-    return Parsed(ast=ast, document=write_html(sources, ast, epoch), images=image_files(run.ast, sources.project.root))
+    ast, images = embed_images(run.ast, sources.project.root)
+    return Parsed(ast=ast, document=write_html(sources, ast, epoch), images=images)
 
 
 def _style_file(sources: Sources) -> dict[str, bytes]:

@@ -18,6 +18,7 @@ from typing import Iterator
 from xml.sax.saxutils import escape
 
 from ..blocks import BLOCKS, CUSTOM_STYLE
+from ..document import plain_text
 from ..roundtrip import markers
 from ..roundtrip.sent import Apart, count_notes, note_labels, read_apart, sent_properties
 from ..sources import Sources
@@ -218,7 +219,7 @@ def citation_field(number: int, citations: list, shown: list, items: dict[str, d
     data = {
         "citationID": CITATION_ID.format(number),
         "properties": {"noteIndex": citations[0].get("citationNoteNum", 0) if citations else 0,
-                       "formattedCitation": stringify(shown)},
+                       "formattedCitation": plain_text(shown, raw=False)},
         "citationItems": [citation_item(c, items) for c in citations],
         "schema": SCHEMA,
     }
@@ -244,7 +245,8 @@ def citation_item(citation: dict, items: dict[str, dict]) -> dict:
     """One cited item in CSL-citation form: id, item data, prefix, Pandoc's suffix, locator and label, mode."""
     key = citation["citationId"]
     item: dict = {"id": key, "itemData": items.get(key, {"id": key})}
-    prefix, suffix = stringify(citation["citationPrefix"]), stringify(citation["citationSuffix"])
+    prefix = plain_text(citation["citationPrefix"], raw=False)
+    suffix = plain_text(citation["citationSuffix"], raw=False)
     if prefix:
         item["prefix"] = prefix
     if suffix:
@@ -260,39 +262,3 @@ def citation_item(citation: dict, items: dict[str, dict]) -> dict:
     elif mode == "AuthorInText":
         item["author-only"] = True
     return item
-
-
-def stringify(inlines: list) -> str:
-    """The plain text of inlines (as Pandoc's stringify, without the notes)."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-            return
-        if not isinstance(node, dict):
-            return
-        kind = node.get("t")
-        if kind == "Str":
-            parts.append(node["c"])
-        elif kind in ("Space", "SoftBreak", "LineBreak"):
-            parts.append(" ")
-        elif kind in ("Code", "Math"):
-            parts.append(node["c"][1])
-        elif kind == "Quoted":
-            quote = ("“", "”") if node["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
-            parts.append(quote[0])
-            walk(node["c"][1])
-            parts.append(quote[1])
-        elif kind in ("Note", "RawInline"):
-            return
-        elif kind == "Cite":
-            walk(node["c"][1])
-        elif kind == "Link" or kind == "Image" or kind == "Span":
-            walk(node["c"][1])
-        elif "c" in node:
-            walk(node["c"])
-
-    walk(inlines)
-    return "".join(parts)

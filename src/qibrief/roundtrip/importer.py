@@ -26,7 +26,7 @@ from typing import Iterator
 import yaml
 
 from ..blocks import BLOCKS
-from ..docx.citations import stringify
+from ..document import plain_text
 from ..pandoc import run_pandoc
 from ..problems import WARNING, Problem
 from ..sections import SECTION_NAME
@@ -140,7 +140,7 @@ def _sections(blocks: list, brief: Brief, fields: list[CitationField], problems:
     if not out:
         return out
     last = out[current]
-    if last and last[-1]["t"] == "Header" and stringify(last[-1]["c"][2]).strip() == brief.notes_heading:
+    if last and last[-1]["t"] == "Header" and plain_text(last[-1]["c"][2], raw=False).strip() == brief.notes_heading:
         last.pop()  # the notes heading the build adds (docx.finish.notes_heading)
     return {name: _clean_blocks(section, brief) for name, section in out.items()}
 
@@ -155,7 +155,7 @@ def _title_page_edits(blocks: list, brief: Brief) -> list[Problem]:
             continue
         style = dict(block["c"][0][2]).get("custom-style")
         expected = dict(brief.title_page).get(style or "")
-        received = re.sub(r"\s+", " ", stringify(block["c"][1])).strip()
+        received = re.sub(r"\s+", " ", plain_text(block["c"][1], raw=False)).strip()
         if expected is not None and received != re.sub(r"\s+", " ", expected).strip():
             problems.append(Problem(brief.metadata_display, None, f"the title page's {style.lower()} was changed in "
                                                                    f"the DOCX to \"{received}\" (metadata.yaml has "
@@ -400,7 +400,7 @@ def _is_note_number(inline: dict) -> bool:
 def _fill(cite: dict, found: CitationField | None) -> None:
     """Annotate a citation with its field's data (taken off again by _take_citations), and take the keys,
     prefixes, suffixes and modes from the field's JSON; without it, the reader's stay."""
-    received = re.sub(r"\s+", " ", stringify(cite["c"][1])).strip()
+    received = re.sub(r"\s+", " ", plain_text(cite["c"][1], raw=False)).strip()
     cite["qibrief-received"] = received
     if found is None or found.data is None:
         return
@@ -566,7 +566,7 @@ def _pending(tree: dict) -> list[Change]:
                 for span in _change_spans(inline):
                     (ident, classes, attrs), content = span["c"]
                     kind = next(c for c in classes if c in _KINDS)
-                    text = re.sub(r"\s+", " ", stringify(content)).strip()
+                    text = re.sub(r"\s+", " ", plain_text(content, raw=False)).strip()
                     if not text and kind in ("insertion", "deletion"):
                         continue
                     values = dict(attrs)
@@ -611,7 +611,7 @@ def _accepted_text(inlines: list) -> str:
         if isinstance(node, dict) and "c" in node and node.get("t") != "Note":
             return {**node, "c": keep(node["c"])}
         return node
-    return re.sub(r"\s+", " ", stringify(keep(inlines))).strip()
+    return re.sub(r"\s+", " ", plain_text(keep(inlines), raw=False)).strip()
 
 
 def _line_for(text: str, change: Change) -> int | None:
@@ -668,7 +668,7 @@ def _critic_markup(node):
                     out += [_raw("{--"), *_critic_markup(content), _raw("--}")]
                     continue
                 if "comment-start" in classes:
-                    out += [_raw("{>>" + who + ": " + re.sub(r"\s+", " ", stringify(content)).strip() + "<<}"), _raw("{==")]
+                    out += [_raw("{>>" + who + ": " + re.sub(r"\s+", " ", plain_text(content, raw=False)).strip() + "<<}"), _raw("{==")]
                     continue
                 if "comment-end" in classes:
                     out.append(_raw("==}"))
