@@ -14,6 +14,7 @@ with its place, never truncated.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -63,30 +64,35 @@ class FileRefused(BuildError):
         return self.message
 
 
-def _inside(resolved: Path, within: Iterable[Path]) -> PurePath | None:
-    # The path below the first allowed folder that holds it, or None when none does.
+def _below(resolved: str, within: Iterable[Path]) -> str | None:
+    # The path below the first allowed folder that holds it ("" for the folder itself), or None when none does.
+    # Compared as text (both are resolved): Path.relative_to parses both paths again, for every file.
     for folder in within:
-        if resolved.is_relative_to(folder):
-            return resolved.relative_to(folder)
+        base = str(folder)
+        if resolved == base:
+            return ""
+        prefix = base if base.endswith("/") else base + "/"
+        if resolved.startswith(prefix):
+            return resolved[len(prefix):]
     return None
 
 
-def _refusal(path: Path, within: Sequence[Path]) -> tuple[Path | None, str | None]:
+def _refusal(path: Path, within: Sequence[Path]) -> tuple[str | None, str | None]:
     # The resolved path, or why the file may not be read (before it is opened).
     try:
-        resolved = path.resolve(strict=True)
+        resolved = os.path.realpath(path, strict=True)
     except FileNotFoundError:
         if path.is_symlink():
             return None, "is a link to nothing; refused"
         return None, "file not found"
-    except RuntimeError:  # a loop of links (Python 3.11 raises RuntimeError for it)
-        return None, "is a loop of links; refused"
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "is a loop of links; refused"
         return None, f"cannot read ({exc.strerror or exc})"
-    below = _inside(resolved, within)
+    below = _below(resolved, within)
     if below is None:
         return None, "is a link to a file outside the project; refused"
-    if any(part.startswith(".") for part in below.parts):
+    if any(part.startswith(".") for part in below.split("/")):
         return None, "is a hidden file or in a hidden folder (such as .git); refused"
     return resolved, None
 
@@ -95,16 +101,24 @@ def read_bytes(path: Path, *, display: str, within: Sequence[Path], limit: int) 
     """The bytes of a brief file: a regular file inside `within` (resolved folders: a folder given through a
     link matches nothing, so it refuses), of at most `limit` bytes, opened without following links; raise
     FileRefused naming `display` otherwise."""
-    def refuse(reason: str, line: int | None = None) -> FileRefused:
-        return FileRefused(Problem(display, line, reason))
+    try:
+        return read_checked(path, within=within, limit=limit)
+    except NotReadable as exc:
+        raise refused(display, exc.reason) from None
 
+
+def read_checked(path: Path, *, within: Sequence[Path], limit: int) -> bytes:
+    """The bytes of a brief file as read_bytes() reads them; raise NotReadable saying why not (the caller names
+    the file: a name is worked out only for a file refused)."""
     resolved, reason = _refusal(path, within)
     if reason is not None:
-        raise refuse(reason)
-    try:
-        return read_regular(resolved, limit)
-    except NotReadable as exc:
-        raise refuse(exc.reason) from None
+        raise NotReadable(reason)
+    return read_regular(resolved, limit)
+
+
+def refused(display: str, reason: str) -> FileRefused:
+    """The error for a brief file that may not be read, named as messages show it."""
+    return FileRefused(Problem(display, None, reason))
 
 
 class NotReadable(Exception):
@@ -115,7 +129,7 @@ class NotReadable(Exception):
         self.reason = reason
 
 
-def read_regular(path: Path, limit: int) -> bytes:
+def read_regular(path: Path | str, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes, opened without following a link (nor blocking on a
     FIFO); raise NotReadable saying why not. The caller has decided the path may be read."""
     try:
@@ -152,8 +166,13 @@ def read_text(path: Path, *, display: str, within: Sequence[Path], limit: int) -
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FileRefused(Problem(display, line, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")) from None
+        raise not_utf8(display, data, exc) from None
+
+
+def not_utf8(display: str, data: bytes, error: UnicodeDecodeError) -> FileRefused:
+    """The error for a brief file's bytes that are not UTF-8 text: the line of the first bad byte."""
+    line = data[: error.start].count(b"\n") + 1
+    return FileRefused(Problem(display, line, f"not UTF-8 text (byte {error.start}); save the file as UTF-8"))
 
 
 @dataclass(frozen=True)
@@ -193,7 +212,7 @@ def _walk(folder: Path, root: Path, within: Sequence[Path], problems: list[Probl
         if entry.name.startswith("."):
             continue
         path = Path(entry.path)
-        display = _shown(path, root)
+        display = _shown(entry.path, root)
         try:
             if entry.is_dir(follow_symlinks=False):
                 found += _walk(path, root, within, problems)
@@ -202,12 +221,12 @@ def _walk(folder: Path, root: Path, within: Sequence[Path], problems: list[Probl
         except OSError as exc:
             problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
             continue
-        resolved, reason = _refusal(path, within) if linked else (path, None)
+        resolved, reason = _refusal(path, within) if linked else (entry.path, None)
         if reason is not None:
             problems.append(Problem(display, None, reason))
             continue
         try:
-            info = resolved.stat() if linked else entry.stat(follow_symlinks=False)
+            info = os.stat(resolved) if linked else entry.stat(follow_symlinks=False)
         except OSError as exc:
             problems.append(Problem(display, None, f"cannot read ({exc.strerror or exc})"))
             continue
@@ -224,11 +243,16 @@ def _walk(folder: Path, root: Path, within: Sequence[Path], problems: list[Probl
     return found
 
 
-def _shown(path: Path, root: Path) -> str:
-    for base in (root, REPO_ROOT):
-        if path.is_relative_to(base):
-            return path.relative_to(base).as_posix()
-    return str(path)
+def _shown(path: Path | str, root: Path) -> str:
+    # Compared as text, as _below does (the paths here are built from the resolved root, never with '..').
+    text = str(path)
+    for base in (str(root), str(REPO_ROOT)):
+        if text == base:
+            return "."
+        prefix = base if base.endswith("/") else base + "/"
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
 
 
 def list_inputs(root: Path, content_dir: Path, references_file: Path, styles_dir: Path, templates_dir: Path,
@@ -237,7 +261,7 @@ def list_inputs(root: Path, content_dir: Path, references_file: Path, styles_dir
     that is a link out of the brief, not a regular file or over its limit, or that takes the total over
     MAX_BRIEF_BYTES. `root` is the brief's resolved folder, `within` the resolved folders it may use."""
     problems = [Problem(_shown(folder, root) + "/", None, "is a link to a folder outside the project; refused")
-                for folder in (content_dir, styles_dir, templates_dir) if _inside(folder.resolve(), within) is None]
+                for folder in (content_dir, styles_dir, templates_dir) if _below(str(folder.resolve()), within) is None]
     if problems:
         raise BuildError("Reading the brief's files failed.", problems)
     content = _walk(content_dir, root, within, problems)
@@ -262,7 +286,7 @@ def _walk_one(path: Path, root: Path, within: Sequence[Path], problems: list[Pro
     display = _shown(path, root)
     resolved, reason = _refusal(path, within)
     if reason is None:
-        info = resolved.stat()
+        info = os.stat(resolved)
         limit = limit_for(path)
         if not stat.S_ISREG(info.st_mode):
             reason = "is not a regular file; refused"

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from .formats import ALL, DEFAULT
-from .problems import BuildError
 
 ROOT_OPTION = click.option(
     "--root",
@@ -63,15 +62,18 @@ def run() -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
-    from .lock import remove_private_tmpdir
-
-    remove_private_tmpdir()
+    # Only a build took a private folder: `--help` and the like never import the lock's module.
+    lock = sys.modules.get(f"{__package__}.lock")
+    if lock is not None:
+        lock.remove_private_tmpdir()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
 
 
 def _run(ctx: click.Context, action) -> None:
+    from .problems import BuildError  # with the command's own modules: `--help` needs none of them
+
     try:
         action()
     except BuildError as exc:
@@ -248,6 +250,7 @@ def refs_command(ctx: click.Context, root: Path) -> None:
     Example:
       python build.py refs --root .
     """
+    from .problems import BuildError
     from .refs import list_references
 
     def action() -> None:

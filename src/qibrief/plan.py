@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import subprocess
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import cache
 from .citestyle import read_style_file, resolve_style
 from .formats import DEFAULT, FORMATS, file_names
-from .metadata import Metadata, read_metadata
 from .project import Project, locate_project
+
+if TYPE_CHECKING:  # read only when the cache does not remember metadata.yaml (its import is a tenth of a no-op)
+    from .metadata import Metadata
 
 
 # Where a build reports its stages and warnings, a line at a time (click.echo, or a list's append).
@@ -59,30 +61,80 @@ class Built:
     beside: dict[str, bytes] = field(default_factory=dict)
 
 
-def source_date_epoch(project: Project, meta: Metadata | cache.MetadataMemo) -> int:
-    """The build date: SOURCE_DATE_EPOCH if set, else the time of the last commit that changed the brief's folder,
-    else the brief's date."""
+def environment_epoch() -> int | None:
+    """The build date SOURCE_DATE_EPOCH sets, or None."""
     env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env.isdigit():
-        return int(env)
+    return int(env) if env.isdigit() else None
+
+
+def ask_commit_time(root: Path) -> Callable[[], int | None]:
+    """Start git looking for the time of the last commit that changed the brief's folder; the function returned
+    waits for the answer (10 s at most) and gives it, or None (no git, no repository, no commit, no answer).
+
+    Started before the inputs are read and hashed, it answers while they are: a no-op build waits for it no
+    longer than that work takes. Run with os.posix_spawnp, not subprocess, whose import alone is 4 ms, a
+    twentieth of a build with nothing to do.
+    """
+    # The brief's folder only ("-- ."): in a repository of many briefs, a commit to one brief changes
+    # neither the others' dates nor their input digests (which hold the date), so they stay up to date.
+    command = ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", "."]
     try:
-        # The brief's folder only ("-- ."): in a repository of many briefs, a commit to one brief changes
-        # neither the others' dates nor their input digests (which hold the date), so they stay up to date.
-        done = subprocess.run(
-            ["git", "-C", str(project.root), "log", "-1", "--format=%ct", "--", "."], capture_output=True, text=True,
-            timeout=10,
-        )
-        if done.returncode == 0 and done.stdout.strip().isdigit():
-            return int(done.stdout.strip())
-    except (OSError, subprocess.TimeoutExpired):
-        pass
+        read_end, write_end = os.pipe()  # both closed on exec: the child has only its stdout
+    except OSError:
+        return lambda: None
+    try:
+        pid = os.posix_spawnp("git", command, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
+    except OSError:
+        os.close(read_end)
+        return lambda: None
+    finally:
+        os.close(write_end)
+
+    def answer() -> int | None:
+        import select
+
+        deadline, output = time.monotonic() + 10, b""
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                    import signal
+
+                    os.kill(pid, signal.SIGKILL)  # git hangs: the date comes from elsewhere
+                    output = b""
+                    break
+                chunk = os.read(read_end, 4096)
+                if not chunk:
+                    break
+                output += chunk
+        finally:
+            os.close(read_end)
+            _, status = os.waitpid(pid, 0)
+        text = output.decode("ascii", "replace").strip()
+        return int(text) if os.waitstatus_to_exitcode(status) == 0 and text.isdigit() else None
+
+    return answer
+
+
+def source_date_epoch(project: Project, meta: Metadata | cache.MetadataMemo,
+                      commit_time: Callable[[], int | None] | None = None) -> int:
+    """The build date: SOURCE_DATE_EPOCH if set, else the time of the last commit that changed the brief's folder
+    (`commit_time`, from ask_commit_time, when git was asked already), else the brief's date."""
+    env = environment_epoch()
+    if env is not None:
+        return env
+    found = (commit_time or ask_commit_time(project.root))()
+    if found is not None:
+        return found
     if meta.date:
         return int(dt.datetime.combine(meta.date, dt.time(), tzinfo=dt.timezone.utc).timestamp())
     return 0
 
 
-def gather_inputs(project: Project, csl: Path, config: BuildConfig, epoch: int) -> cache.Inputs:
-    """Every file and setting the build of this brief reads, for the cache's digests.
+def hash_inputs(project: Project, csl: Path) -> cache.Inputs:
+    """Every file the build of this brief reads, each hashed, for the cache's digests (settings_of adds the
+    settings).
 
     The files are those locate_project listed and checked (project.files) plus the citation style, each read
     once through brieffiles.read_bytes: nothing is hashed that is a link out of the brief or over its limit.
@@ -94,17 +146,27 @@ def gather_inputs(project: Project, csl: Path, config: BuildConfig, epoch: int) 
     # A dependent style's parent in styles/ is an input too.
     common = [f.path for f in listed.content] + [listed.references.path, project.styles_dir / "brand.yaml", csl]
     common += [path for path in styles if path.suffix == ".csl"]
-    assets = {name: tuple(path for folder in f.asset_dirs for path in styles
-                          if path.is_relative_to(project.styles_dir / folder))
-              for name, f in FORMATS.items()}
+    # Compared as text: Path.is_relative_to parses both paths again, for every style file and folder.
+    shown = {path: str(path) for path in styles}
+    assets = {}
+    for name, f in FORMATS.items():
+        folders = [str(project.styles_dir / folder) for folder in f.asset_dirs]
+        assets[name] = tuple(path for folder in folders for path in styles
+                             if shown[path] == folder or shown[path].startswith(folder + "/"))
     inputs = cache.Inputs(
         common=tuple(common),
         templates=tuple(f.path for f in listed.templates),
         styles_dir=project.styles_dir,
         font_files=assets,
-        settings=(("source_date_epoch", str(epoch)), ("docx_notes", config.docx_notes), ("strict", str(config.strict))),
+        settings=(),
     )
     return replace(inputs, hashes=_hashes(project, csl, inputs))
+
+
+def settings_of(inputs: cache.Inputs, config: BuildConfig, epoch: int) -> cache.Inputs:
+    """The inputs with the settings that change what a build writes: the build date, the DOCX's notes, --strict."""
+    return replace(inputs, settings=(("source_date_epoch", str(epoch)), ("docx_notes", config.docx_notes),
+                                     ("strict", str(config.strict))))
 
 
 def _hashes(project: Project, csl: Path, inputs: cache.Inputs) -> dict[Path, bytes]:
@@ -127,14 +189,24 @@ def plan_build(config: BuildConfig, epoch: int | None = None) -> Plan:
     """What the build of config has to render: every format whose inputs changed since the last build (all of
     them without the cache), with the build date `epoch` (default: source_date_epoch)."""
     project = locate_project(config.root)  # every input file checked before any is hashed or read
-    meta = cache.remembered_metadata(config.out, project.read_bytes(project.metadata_file)) if config.use_cache else None
-    if meta is None:
-        meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
-    csl = resolve_style(meta.citation_style, project.root, project.styles_dir,
-                        key=getattr(meta, "style_key", "citation-style"))  # a cache memo has no key: the style was found
-    epoch = source_date_epoch(project, meta) if epoch is None else epoch
+    commit_time = ask_commit_time(project.root) if epoch is None and environment_epoch() is None else None
+    try:
+        meta = cache.remembered_metadata(config.out, project.read_bytes(project.metadata_file)) if config.use_cache else None
+        if meta is None:
+            from .metadata import read_metadata
+
+            meta = read_metadata(project.metadata_file, project.display(project.metadata_file))
+        csl = resolve_style(meta.citation_style, project.root, project.styles_dir,
+                            key=getattr(meta, "style_key", "citation-style"))  # a cache memo has no key: the style was found
+        hashed = hash_inputs(project, csl)  # while git looks for the commit
+        cache.tool_versions()
+    except BaseException:
+        if commit_time is not None:
+            commit_time()  # waited for: no git left behind
+        raise
+    epoch = source_date_epoch(project, meta, commit_time) if epoch is None else epoch
     names = file_names(meta.slug, config.formats)
-    inputs = gather_inputs(project, csl, config, epoch)
+    inputs = settings_of(hashed, config, epoch)
     digests = {fmt: cache.digest_for(inputs, fmt) for fmt in config.formats}
     stale = cache.stale_formats(config.out, names, digests) if config.use_cache else list(config.formats)
     # An image may sit anywhere in the brief's folder, outside every digest: the record names those shown.

@@ -38,13 +38,20 @@ class Project:
     def read_bytes(self, path: Path, limit: int | None = None) -> bytes:
         """A file of the brief (or of the repository's styles/ and templates/ it uses), read by
         brieffiles.read_bytes: inside the brief, regular, within its limit (by kind unless given)."""
-        return brieffiles.read_bytes(path, display=self.display(path), within=self.allowed_roots,
-                                     limit=brieffiles.limit_for(path) if limit is None else limit)
+        try:
+            return brieffiles.read_checked(path, within=self.allowed_roots,
+                                           limit=brieffiles.limit_for(path) if limit is None else limit)
+        except brieffiles.NotReadable as exc:
+            # Named only when refused: display() resolves the path twice, and a no-op build reads every input.
+            raise brieffiles.refused(self.display(path), exc.reason) from None
 
     def read_text(self, path: Path, limit: int | None = None) -> str:
         """A file of the brief read as read_bytes() does, as UTF-8 text."""
-        return brieffiles.read_text(path, display=self.display(path), within=self.allowed_roots,
-                                    limit=brieffiles.limit_for(path) if limit is None else limit)
+        data = self.read_bytes(path, limit)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise brieffiles.not_utf8(self.display(path), data, exc) from None
 
     @cached_property
     def allowed_roots(self) -> tuple[Path, ...]:

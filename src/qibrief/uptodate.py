@@ -31,11 +31,13 @@ def build(config: BuildConfig, report: Reporter, *, parallel: bool = True, sched
     """
     with output_lock(config.out):
         remove_stale_staging(config.out)
-        use_private_tmpdir()
         plan = plan_build(config, epoch)
         if not plan.stale:
             report(f"Up to date: {', '.join(plan.names.values())} (nothing changed since the last build)")
             return Built(written=())
+        # Only a build that renders starts tools that write temporary files (and removes what killed builds
+        # left): planning writes none, and a build with nothing to do leaves TMPDIR alone.
+        use_private_tmpdir()
         if config.use_cache and cache.machine_key()[0] is None:
             report(f"Cache not used: {cache.machine_key()[1]}")
         from . import pipeline  # the stages: never imported by a build with nothing to do
