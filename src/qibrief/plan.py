@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -159,13 +159,14 @@ def hash_inputs(project: Project, csl: Path) -> cache.Inputs:
         styles_dir=project.styles_dir,
         font_files=assets,
         settings=(),
+        hashes={},
     )
-    return replace(inputs, hashes=_hashes(project, csl, inputs))
+    return inputs._replace(hashes=_hashes(project, csl, inputs))
 
 
 def settings_of(inputs: cache.Inputs, config: BuildConfig, epoch: int) -> cache.Inputs:
     """The inputs with the settings that change what a build writes: the build date, the DOCX's notes, --strict."""
-    return replace(inputs, settings=(("source_date_epoch", str(epoch)), ("docx_notes", config.docx_notes),
+    return inputs._replace(settings=(("source_date_epoch", str(epoch)), ("docx_notes", config.docx_notes),
                                      ("strict", str(config.strict))))
 
 
