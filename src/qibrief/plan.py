@@ -110,9 +110,12 @@ def ask_commit_time(root: Path) -> Callable[[], int | None]:
                 output += chunk
         finally:
             os.close(read_end)
-            _, status = os.waitpid(pid, 0)
+            try:
+                succeeded = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+            except ChildProcessError:  # reaped elsewhere: its output decides, as subprocess would have it
+                succeeded = True
         text = output.decode("ascii", "replace").strip()
-        return int(text) if os.waitstatus_to_exitcode(status) == 0 and text.isdigit() else None
+        return int(text) if succeeded and text.isdigit() else None
 
     return answer
 
