@@ -66,14 +66,24 @@ class CiteGroup:
 
 
 def _walk(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        if "t" in node:
-            yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
+    # Every element in document order (a node before what it holds), by a stack that holds only dicts and lists:
+    # nested generators, one per value (every Str's text included), were most of the source checks' time.
+    # json.loads makes plain dicts and lists, hence type() rather than isinstance().
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            if "t" in node:
+                yield node
+            values = node.values()
+        elif type(node) is list:
+            values = node
+        else:
+            continue
+        for value in reversed(values):
+            if type(value) is dict or type(value) is list:
+                push(value)
 
 
 def notes(ast: dict) -> list[str]:
