@@ -171,16 +171,18 @@ def _page(package: X.Package) -> tuple[float, float]:
             points(size, "h", 15840) - points(margins, "top", 1440) - points(margins, "bottom", 1440))
 
 
-def count_statistics(package: X.Package, metrics: Mapping[str, tuple[float, float]]) -> Statistics:
+def count_statistics(package: X.Package, metrics: Mapping[str, tuple[float, float]],
+                     read: list[tuple[etree._Element, str]] | None = None) -> Statistics:
     """Count the words, characters and paragraphs of the body and notes; estimate their lines and pages.
 
     metrics: per font family the styles name, the average advance per character and the single line height, in em.
+    read: text_paragraphs(package), when the caller has read them already.
     """
     styles = _Styles(package.xml("word/styles.xml"))
     width, height = _page(package)
     words = characters = with_spaces = paragraphs = lines = 0
     pages, used = 1, 0.0
-    for paragraph, text in text_paragraphs(package):
+    for paragraph, text in text_paragraphs(package) if read is None else read:
         look = _look(paragraph, styles)
         advance, single = metrics.get(look.family or "", _DEFAULT_METRICS)
         if look.page_break and used > 0:
