@@ -65,16 +65,16 @@ class CiteGroup:
     text: str
 
 
-def _walk(node: Any) -> Iterator[dict]:
-    # Every element in document order (a node before what it holds), by a stack that holds only dicts and lists:
-    # nested generators, one per value (every Str's text included), were most of the source checks' time.
-    # json.loads makes plain dicts and lists, hence type() rather than isinstance().
+def _elements(node: Any, kind: str) -> Iterator[dict]:
+    # Every element of a kind, in document order (an element before those it holds), by a stack that holds only
+    # dicts and lists: nested generators, one per value (every Str's text included), were most of the source
+    # checks' time. json.loads makes plain dicts and lists, hence type() rather than isinstance().
     stack = [node]
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()
         if type(node) is dict:
-            if "t" in node:
+            if node.get("t") == kind:
                 yield node
             values = node.values()
         elif type(node) is list:
@@ -89,18 +89,15 @@ def _walk(node: Any) -> Iterator[dict]:
 def notes(ast: dict) -> list[str]:
     """Each note's text, in note order (as Pandoc numbers them: by first appearance)."""
     found = []
-    for node in _walk(ast.get("blocks", [])):
-        if node.get("t") == "Note":
-            found.append(_note_content(node))
+    for node in _elements(ast.get("blocks", []), "Note"):
+        found.append(_note_content(node))
     return found
 
 
 def cite_groups(ast: dict) -> list[CiteGroup]:
     """Every citation group in document order, with the note it sits in and the text rendered for it."""
     groups = []
-    for node in _walk(ast.get("blocks", [])):
-        if node.get("t") != "Cite":
-            continue
+    for node in _elements(ast.get("blocks", []), "Cite"):
         citations, rendered = node["c"]
         note_numbers = [c.get("citationNoteNum") for c in citations if c.get("citationNoteNum")]
         inner = [n for n in rendered if isinstance(n, dict) and n.get("t") == "Note"]
