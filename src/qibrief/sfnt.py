@@ -58,9 +58,9 @@ class Font:
         except KeyError:
             raise Unsupported(f"no {tag} table") from None
 
-    def replaced(self, **tables: bytes) -> "Font":
-        """The font with some tables' bytes replaced (keyword: the tag, "OS_2" for OS/2)."""
-        return Font(self.version, self.tables | {tag.replace("_", "/"): data for tag, data in tables.items()})
+    def replaced(self, tables: dict[str, bytes]) -> "Font":
+        """The font with some tables' bytes replaced, by tag."""
+        return Font(self.version, self.tables | tables)
 
 
 def read_font(data: bytes) -> Font:

@@ -140,7 +140,7 @@ def _name_tables(font: sfnt.Font, family: str, bold: bool, italic: bool) -> byte
     # head.macStyle: bit 0 bold, bit 1 italic.
     style = (struct.unpack_from(">H", head, 44)[0] & ~0b11) | (1 if bold else 0) | (2 if italic else 0)
     struct.pack_into(">H", head, 44, style)
-    return sfnt.write_font(font.replaced(name=sfnt.write_names(records), OS_2=bytes(os2), head=bytes(head)))
+    return sfnt.write_font(font.replaced({"name": sfnt.write_names(records), "OS/2": bytes(os2), "head": bytes(head)}))
 
 
 def _name_with_fonttools(data: bytes, family: str, bold: bool, italic: bool) -> bytes:
