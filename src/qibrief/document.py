@@ -65,32 +65,39 @@ class CiteGroup:
     text: str
 
 
-def _walk(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        if "t" in node:
-            yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
+def _elements(node: Any, kind: str) -> Iterator[dict]:
+    # Every element of a kind, in document order (an element before those it holds), by a stack that holds only
+    # dicts and lists: nested generators, one per value (every Str's text included), were most of the source
+    # checks' time. json.loads makes plain dicts and lists, hence type() rather than isinstance().
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            if node.get("t") == kind:
+                yield node
+            values = node.values()
+        elif type(node) is list:
+            values = node
+        else:
+            continue
+        for value in reversed(values):
+            if type(value) is dict or type(value) is list:
+                push(value)
 
 
 def notes(ast: dict) -> list[str]:
     """Each note's text, in note order (as Pandoc numbers them: by first appearance)."""
     found = []
-    for node in _walk(ast.get("blocks", [])):
-        if node.get("t") == "Note":
-            found.append(_note_content(node))
+    for node in _elements(ast.get("blocks", []), "Note"):
+        found.append(_note_content(node))
     return found
 
 
 def cite_groups(ast: dict) -> list[CiteGroup]:
     """Every citation group in document order, with the note it sits in and the text rendered for it."""
     groups = []
-    for node in _walk(ast.get("blocks", [])):
-        if node.get("t") != "Cite":
-            continue
+    for node in _elements(ast.get("blocks", []), "Cite"):
         citations, rendered = node["c"]
         note_numbers = [c.get("citationNoteNum") for c in citations if c.get("citationNoteNum")]
         inner = [n for n in rendered if isinstance(n, dict) and n.get("t") == "Note"]

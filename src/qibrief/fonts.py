@@ -8,8 +8,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
+from . import sfnt
 from .brand import Brand
 from .problems import BuildError, Problem
 
@@ -20,6 +19,12 @@ _IGNORED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn"}
 @lru_cache(maxsize=32)
 def _cmap(path: Path) -> frozenset[int]:
     try:
+        return frozenset(sfnt.best_map(sfnt.read_font(path.read_bytes())))
+    except (*sfnt.NOT_READ, OSError):  # a form sfnt.py does not read, or no file: fontTools says what is wrong
+        pass
+    try:
+        from fontTools.ttLib import TTFont
+
         return frozenset(TTFont(str(path)).getBestCmap() or ())
     except Exception as exc:  # noqa: BLE001 - fontTools reports a damaged font as many kinds of error
         name = f"styles/{path.parent.name}/{path.name}"
@@ -80,6 +85,8 @@ def check_glyphs(document: str, brand: Brand, display: str) -> list[Problem]:
     problems = []
     seen: set[tuple[str, str]] = set()
     for text, place in walker.texts:
+        if all(ord(char) in covered for char in set(text)):
+            continue  # most texts: every character drawn, nothing to say
         for index, char in enumerate(text):
             if ord(char) in covered or unicodedata.category(char) in _IGNORED_CATEGORIES:
                 continue

@@ -177,6 +177,57 @@ def _set_bleed_box(bleed: float) -> Callable:
     return finish
 
 
+def _finisher(bleed: float | None) -> Callable:
+    """WeasyPrint's finisher: the print PDF's BleedBox (`bleed` points, when given), and pydyf's writing made to
+    serialize each object once."""
+    set_bleed = _set_bleed_box(bleed) if bleed is not None else None
+
+    def finish(document, pdf) -> None:
+        if set_bleed is not None:
+            set_bleed(document, pdf)
+        _write_once(pdf)
+
+    return finish
+
+
+# The pydyf classes whose bytes are a property computed on every read.
+_SERIALIZED = ("Dictionary", "Array", "String", "Stream")
+
+
+def _write_once(pdf) -> None:
+    """Make pdf.write compute each object's bytes once. pydyf's `data` is a property: write() reads every object's
+    a second time to hash them for the /ID (pdf_identifier), deflating every stream (level 9) and serializing
+    every dictionary again, the structure tree's thousands included: a seventh of a tagged PDF's render. The
+    bytes are the same; only the second computation is skipped."""
+    import pydyf
+
+    write = pdf.write
+
+    def once(*args, **kwargs):
+        # Keyed by id() with the object kept alive beside its bytes (no id reused while writing); nothing changes
+        # an object's content inside write(). The classes are restored whatever happens.
+        computed: dict[int, tuple[object, bytes]] = {}
+        originals = {name: getattr(pydyf, name).__dict__["data"] for name in _SERIALIZED}
+
+        def cached(compute):
+            def data(self):
+                found = computed.get(id(self))
+                if found is None:
+                    found = computed[id(self)] = (self, compute(self))
+                return found[1]
+            return property(data)
+
+        for name, prop in originals.items():
+            setattr(getattr(pydyf, name), "data", cached(prop.fget))
+        try:
+            return write(*args, **kwargs)
+        finally:
+            for name, prop in originals.items():
+                setattr(getattr(pydyf, name), "data", prop)
+
+    pdf.write = once
+
+
 def pdf_identifier(document: str) -> bytes:
     """A PDF /ID derived from the document's content, so the same sources give the same bytes."""
     return hashlib.sha256(document.encode("utf-8")).hexdigest()[:32].encode("ascii")
@@ -280,7 +331,7 @@ def render_pdf(
                     pdf_identifier=pdf_identifier(document),
                     pdf_variant=pdf_variant,
                     pdf_tags=pdf_variant is not None,
-                    finisher=_set_bleed_box(bleed) if bleed is not None else None,
+                    finisher=_finisher(bleed),
                 )
     except (RecursionError, ZeroDivisionError, OverflowError) as exc:
         raise BuildError(f"{display}: WeasyPrint could not lay out the document ({type(exc).__name__}); "

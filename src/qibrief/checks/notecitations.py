@@ -21,6 +21,7 @@ _PAGE_AFTER = re.compile(r",\s*((?:pp?\.|pages?|chap\.|para\.)?\s*\d+(?:\s*[-\u2
 # Pandoc's in-text form's suffix: `@key [3]`.
 _BRACKET_AFTER = re.compile(r"\s?\[([^\[\]@]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")
+_BRACKET = re.compile(r"[\[\]]")
 
 
 def _text_outside_code(section: Section) -> list[str]:
@@ -53,16 +54,24 @@ def note_spans(section: Section) -> Iterator[tuple[int, int, str]]:
                 continue
         start = 0 if depth else None
         i = 0
+        # From mark to mark (an opening ^[ outside a note, a bracket inside one) rather than character by character.
         while i < len(text):
-            ch = text[i]
-            if depth == 0 and text.startswith("^[", i) and (i == 0 or text[i - 1] != "\\"):
-                depth, start = 1, i + 2
-                i += 2
+            if depth == 0:
+                i = text.find("^[", i)
+                if i < 0:
+                    break
+                if i == 0 or text[i - 1] != "\\":
+                    depth, start = 1, i + 2
+                    i += 2
+                else:
+                    i += 1
                 continue
-            if depth and ch == "[" and text[i - 1:i] != "\\":
-                depth += 1
-            elif depth and ch == "]" and text[i - 1:i] != "\\":
-                depth -= 1
+            bracket = _BRACKET.search(text, i)
+            if bracket is None:
+                break
+            i = bracket.start()
+            if text[i - 1:i] != "\\":
+                depth += 1 if text[i] == "[" else -1
                 if depth == 0:
                     yield number, start + 1, text[start:i]
                     start = None

@@ -294,8 +294,9 @@ def _find_markers(name: str, body: list[Run]) -> tuple[list[tuple[Marker, Run]],
     found: list[tuple[int, float, float, Run]] = []
     for page, page_runs in by_page.items():
         for run in page_runs:
-            mates = [o for o in page_runs if abs(o.y - run.y) < 12]
-            base = _is_superscript(run, mates)
+            # Only a digit run can be a marker: its line mates are looked for then, not for every run of the page.
+            base = _is_superscript(run, [o for o in page_runs if abs(o.y - run.y) < 12]) if _DIGITS.match(
+                run.text.strip()) else None
             if base is not None:
                 found.append((page, base.y, run.x, run))
             for typed in superscript_digits(run.text):

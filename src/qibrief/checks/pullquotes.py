@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from .markdown import Block, blocks, plain
 from .text import normalise
 
 NEAR = 0.6  # share of the quote's words found, in order, in one paragraph
+_EDGES = re.compile(r"^\W+|\W+$")  # a word's key: lower case, punctuation at either end dropped
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\u2026|\.\.\.)\s*\]|\u2026|\.\s?\.\s?\.)\s*")
 
 
@@ -31,7 +33,7 @@ class _Words:
 @lru_cache(maxsize=4096)
 def _words(text: str) -> _Words:
     shown = normalise(text).split()
-    keys = [re.sub(r"^\W+|\W+$", "", w.lower()) for w in shown]
+    keys = [_EDGES.sub("", w.lower()) for w in shown]
     kept = [(s, k) for s, k in zip(shown, keys) if k]
     return _Words([s for s, _ in kept], [k for _, k in kept])
 
@@ -106,8 +108,15 @@ def check_pull_quotes(sections: list[Section]) -> list[Problem]:
                                         "word for word; remove edited= from its div", WARNING))
             continue
         best: tuple[float, Block | None, str] = (0.0, None, "")
+        wanted = Counter(quote_words.keys)
         for block, text in body:
-            score, changes = _differences(quote_words, _words(text))
+            words = _words(text)
+            # The words the two share bound the score from above: a paragraph that cannot beat the best so far
+            # is not diffed.
+            found = Counter(words.keys)
+            if sum(min(n, found[key]) for key, n in wanted.items()) / len(quote_words.keys) <= best[0]:
+                continue
+            score, changes = _differences(quote_words, words)
             if score > best[0]:
                 best = (score, block, changes)
         score, block, changes = best

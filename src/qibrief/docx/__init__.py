@@ -74,7 +74,8 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
     created, modified = _dates(meta, epoch)
     finish.core_properties(docx, meta, created, modified)
     finish.custom_properties(docx, meta)
-    text = "".join(t for _, t in statistics.text_paragraphs(docx))
+    paragraphs = statistics.text_paragraphs(docx)
+    text = "".join(t for _, t in paragraphs)
     metrics = {f.family: fontsmod.text_metrics(f.data, text) for f in embedded if not (f.bold or f.italic)}
-    finish.app_properties(docx, statistics.count_statistics(docx, metrics))
+    finish.app_properties(docx, statistics.count_statistics(docx, metrics, paragraphs))
     return docx.to_bytes(modified)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -26,9 +27,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from fontTools.ttLib import TTFont
 from lxml import etree
 
+from .. import sfnt
 from ..brand import Brand, FontFace
 from ..problems import BuildError
 from . import wordml as X
@@ -105,21 +106,55 @@ def embedded_fonts(brand: Brand, files: Mapping[Path, bytes]) -> list[EmbeddedFo
 @lru_cache(maxsize=16)
 def name_face(data: bytes, family: str, bold: bool, italic: bool) -> bytes:
     """The font with its name table saying it is `family` in the slot (bold, italic), and style bits to match."""
+    try:
+        return _name_tables(sfnt.read_font(data), family, bold, italic)
+    except sfnt.NOT_READ:  # a form sfnt.py does not read: fontTools knows them all
+        return _name_with_fonttools(data, family, bold, italic)
+
+
+def _names(family: str, style: str, version: float) -> tuple[tuple[int, str], ...]:
+    # The name records the embedded copy carries: family, subfamily, unique id, full name, PostScript name.
+    postscript = f"{family}-{style}".replace(" ", "")
+    return ((1, family), (2, style), (3, f"{version:.3f};{postscript}"),
+            (4, family if style == "Regular" else f"{family} {style}"), (6, postscript))
+
+
+def _fs_selection(selection: int, bold: bool, italic: bool) -> int:
+    # OS/2 fsSelection: bit 0 italic, bit 5 bold, bit 6 regular.
+    selection &= ~0b1100001
+    return selection | (1 if italic else 0) | (0b100000 if bold else 0) | (0 if bold or italic else 0b1000000)
+
+
+def _name_tables(font: sfnt.Font, family: str, bold: bool, italic: bool) -> bytes:
+    # name_face on the tables' bytes: name, OS/2 and head rewritten as fontTools compiles them, the rest copied.
+    head, os2 = bytearray(sfnt.read_head(font)), bytearray(sfnt.read_os2(font))
+    names = _names(family, SLOTS[(bold, italic)][1], sfnt.font_revision(head))
+    dropped = set(_DROPPED_NAMES) | {name_id for name_id, _ in names}
+    records = [record for record in sfnt.read_names(font) if record.name_id not in dropped]
+    records += [sfnt.NameRecord(3, 1, 0x409, name_id, text.encode("utf_16_be")) for name_id, text in names]
+    # fontTools recomputes OS/2's first and last character from every Unicode cmap subtable when it compiles OS/2.
+    codes = set().union(*(mapping for *_, mapping in sfnt.unicode_maps(font)))
+    if codes:
+        struct.pack_into(">HH", os2, 64, min(0xFFFF, min(codes)), min(0xFFFF, max(codes)))
+    struct.pack_into(">H", os2, 62, _fs_selection(struct.unpack_from(">H", os2, 62)[0], bold, italic))
+    # head.macStyle: bit 0 bold, bit 1 italic.
+    style = (struct.unpack_from(">H", head, 44)[0] & ~0b11) | (1 if bold else 0) | (2 if italic else 0)
+    struct.pack_into(">H", head, 44, style)
+    return sfnt.write_font(font.replaced({"name": sfnt.write_names(records), "OS/2": bytes(os2), "head": bytes(head)}))
+
+
+def _name_with_fonttools(data: bytes, family: str, bold: bool, italic: bool) -> bytes:
+    from fontTools.ttLib import TTFont
+
     # No bounding boxes recomputed: that would decompile every glyph, and the outlines are untouched.
     font = TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    style = SLOTS[(bold, italic)][1]
-    postscript = f"{family}-{style}".replace(" ", "")
     table = font["name"]
     table.names = [record for record in table.names if record.nameID not in _DROPPED_NAMES]
-    version = font["head"].fontRevision
-    for name_id, text in ((1, family), (2, style), (3, f"{version:.3f};{postscript}"),
-                          (4, family if style == "Regular" else f"{family} {style}"), (6, postscript)):
+    for name_id, text in _names(family, SLOTS[(bold, italic)][1], font["head"].fontRevision):
         table.removeNames(nameID=name_id)
         table.setName(text, name_id, 3, 1, 0x409)
     os2 = font["OS/2"]
-    # fsSelection: bit 0 italic, bit 5 bold, bit 6 regular; head.macStyle: bit 0 bold, bit 1 italic.
-    selection = os2.fsSelection & ~0b1100001
-    os2.fsSelection = selection | (1 if italic else 0) | (0b100000 if bold else 0) | (0 if bold or italic else 0b1000000)
+    os2.fsSelection = _fs_selection(os2.fsSelection, bold, italic)
     font["head"].macStyle = (font["head"].macStyle & ~0b11) | (1 if bold else 0) | (2 if italic else 0)
     out = io.BytesIO()
     font.save(out)
@@ -130,6 +165,23 @@ def text_metrics(data: bytes, text: str) -> tuple[float, float]:
     """The font's average advance width over the text's characters and its single line height, both in em.
 
     The line height is Windows' ascent plus descent (OS/2), which Word's single spacing uses."""
+    try:
+        font = sfnt.read_font(data)
+        cmap, widths = sfnt.best_map(font), sfnt.advance_widths(font)
+        em = struct.unpack_from(">H", sfnt.read_head(font), 18)[0]
+        ascent, descent = struct.unpack_from(">HH", sfnt.read_os2(font), 74)
+        if any(glyph >= len(widths) for glyph in cmap.values()):
+            raise sfnt.Unsupported("a glyph past the font's metrics")
+    except sfnt.NOT_READ:  # a form sfnt.py does not read: fontTools knows them all
+        return _metrics_with_fonttools(data, text)
+    counts = [(n, widths[cmap[ord(ch)]]) for ch, n in Counter(text).items() if ord(ch) in cmap]
+    total = sum(n for n, _ in counts)
+    return (sum(n * w for n, w in counts) / total / em if total else 0.5), (ascent + descent) / em
+
+
+def _metrics_with_fonttools(data: bytes, text: str) -> tuple[float, float]:
+    from fontTools.ttLib import TTFont
+
     font = TTFont(io.BytesIO(data), lazy=True)
     cmap, metrics, em = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
     counts = [(n, metrics[cmap[ord(ch)]][0]) for ch, n in Counter(text).items() if ord(ch) in cmap]

@@ -84,6 +84,7 @@ class _Styles:
         self.defaults = root.find(X.qn("w:docDefaults"))
         self.default_paragraph = next((sid for sid, s in self.styles.items() if s.get(X.qn("w:type")) == "paragraph"
                                        and s.get(X.qn("w:default")) in ("1", "true", "on")), None)
+        self.looks: dict[str | None, tuple[dict[str, float], float, str | None, bool]] = {}
 
     def chain(self, style_id: str | None) -> list[etree._Element]:
         """The property holders for a paragraph style, nearest first, ending with the document defaults."""
@@ -108,22 +109,50 @@ def _find(holders: list[etree._Element], path: str, attr: str) -> str | None:
     return None
 
 
+# The spacing a paragraph's own properties may set over its style's: field -> (path, attribute, default).
+_SPACING = {
+    "line": (".//w:spacing[@w:line]", "line", 240),
+    "before": (".//w:spacing[@w:before]", "before", 0),
+    "after": (".//w:spacing[@w:after]", "after", 0),
+    "left": (".//w:ind[@w:left]", "left", 0),
+    "right": (".//w:ind[@w:right]", "right", 0),
+}
+
+
+def _style_look(styles: _Styles, style_id: str | None) -> tuple[dict[str, float], float, str | None, bool]:
+    # What a paragraph style resolves to through its chain (spacing, size, font, page break): the same for every
+    # paragraph of that style, so looked up once per style.
+    cached = styles.looks.get(style_id)
+    if cached is None:
+        chain = styles.chain(style_id)
+        spacing = {field: float(_find(chain, path, attr) or default) for field, (path, attr, default) in _SPACING.items()}
+        cached = styles.looks[style_id] = (spacing, float(_find(chain, ".//w:sz", "val") or 20) / 2,
+                                           _find(chain, ".//w:rFonts", "ascii"),
+                                           any(h.find(f".//{X.qn('w:pageBreakBefore')}") is not None for h in chain))
+    return cached
+
+
 def _look(paragraph: etree._Element, styles: _Styles) -> _Look:
     own = paragraph.find(X.qn("w:pPr"))
     style = own.find(X.qn("w:pStyle")) if own is not None else None
-    chain = styles.chain(None if style is None else style.get(X.qn("w:val")))
     # Spacing, indents and page breaks: the paragraph's own properties first; size and font: its style's
     # (a paragraph's own w:rPr is its mark's, not its text's).
-    holders = ([own] if own is not None else []) + chain
-    number = lambda nodes, path, attr, default: float(_find(nodes, path, attr) or default)  # noqa: E731
+    spacing, size, family, page_break = _style_look(styles, None if style is None else style.get(X.qn("w:val")))
+    if own is not None:
+        spacing = dict(spacing)
+        for field, (path, attr, default) in _SPACING.items():
+            value = _find([own], path, attr)
+            if value is not None:
+                spacing[field] = float(value or default)
+        page_break = own.find(f".//{X.qn('w:pageBreakBefore')}") is not None or page_break
     return _Look(
-        size=number(chain, ".//w:sz", "val", 20) / 2,
-        line=number(holders, ".//w:spacing[@w:line]", "line", 240) / 240,
-        before=number(holders, ".//w:spacing[@w:before]", "before", 0) / 20,
-        after=number(holders, ".//w:spacing[@w:after]", "after", 0) / 20,
-        indent=(number(holders, ".//w:ind[@w:left]", "left", 0) + number(holders, ".//w:ind[@w:right]", "right", 0)) / 20,
-        family=_find(chain, ".//w:rFonts", "ascii"),
-        page_break=any(h.find(f".//{X.qn('w:pageBreakBefore')}") is not None for h in holders),
+        size=size,
+        line=spacing["line"] / 240,
+        before=spacing["before"] / 20,
+        after=spacing["after"] / 20,
+        indent=(spacing["left"] + spacing["right"]) / 20,
+        family=family,
+        page_break=page_break,
     )
 
 
@@ -142,16 +171,18 @@ def _page(package: X.Package) -> tuple[float, float]:
             points(size, "h", 15840) - points(margins, "top", 1440) - points(margins, "bottom", 1440))
 
 
-def count_statistics(package: X.Package, metrics: Mapping[str, tuple[float, float]]) -> Statistics:
+def count_statistics(package: X.Package, metrics: Mapping[str, tuple[float, float]],
+                     read: list[tuple[etree._Element, str]] | None = None) -> Statistics:
     """Count the words, characters and paragraphs of the body and notes; estimate their lines and pages.
 
     metrics: per font family the styles name, the average advance per character and the single line height, in em.
+    read: text_paragraphs(package), when the caller has read them already.
     """
     styles = _Styles(package.xml("word/styles.xml"))
     width, height = _page(package)
     words = characters = with_spaces = paragraphs = lines = 0
     pages, used = 1, 0.0
-    for paragraph, text in text_paragraphs(package):
+    for paragraph, text in text_paragraphs(package) if read is None else read:
         look = _look(paragraph, styles)
         advance, single = metrics.get(look.family or "", _DEFAULT_METRICS)
         if look.page_break and used > 0:
