@@ -37,12 +37,13 @@ _LABELS = {
 _LOCATOR = re.compile(r"^,?\s*(?:(?P<label>[A-Za-z]+\.?)\s+)?(?P<locator>[0-9IVXLCDMivxlcdm][\w–—-]*(?:\s*[,–—-]\s*\d[\w–—-]*)*)")
 
 
-def mark_sources(ast: bytes, sources: Sources) -> bytes:
+def mark_sources(ast: bytes, sources: Sources, apart: Apart | None = None) -> bytes:
     """The AST the DOCX is written from, with citation fields, section, heading and placement markers, and the
-    digests of the sections sent in its metadata."""
+    digests of the sections sent in its metadata; apart: each section read alone (read here when not given)."""
     tree = json.loads(ast)
-    apart = read_apart(sources.sections, sources.project.references_file, tree["pandoc-api-version"],
-                       cwd=sources.project.root)
+    if apart is None:
+        apart = read_apart(sources.sections, sources.project.references_file, tree["pandoc-api-version"],
+                           cwd=sources.project.root)
     placements = _placements(_contexts(tree["blocks"]), _contexts([b for blocks in apart.blocks for b in blocks]))
     _mark_sections(tree["blocks"], apart, [s.path.name for s in sources.sections])
     _mark_blocks(tree["blocks"])

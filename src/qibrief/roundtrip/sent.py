@@ -29,17 +29,31 @@ class Apart:
 def read_apart(sections: Sequence[Section], references: Path | None, api_version: list[int], *,
                cwd: Path | None = None) -> Apart:
     """Read every section on its own (one Pandoc run), and the references as CSL JSON when given."""
-    document = {
-        "pandoc-api-version": api_version,
-        "meta": {"qibrief-reader": {"t": "MetaString", "c": READER}},
-        "blocks": [{"t": "CodeBlock", "c": [["", [], []], section.text]} for section in sections],
-    }
     args = ["--from", "json", "--to", "json", "--lua-filter", str(FILTER)]
     if references is not None:
         args += ["--bibliography", str(references)]
-    run = run_pandoc(args, stdin=json.dumps(document).encode("utf-8"), cwd=cwd, sections=sections,
+    run = run_pandoc(args, stdin=apart_document(sections, api_version), cwd=cwd, sections=sections,
                      what="reading each section on its own")
-    tree = json.loads(run.output)
+    return apart_from(json.loads(run.output))
+
+
+def apart_document(sections: Sequence[Section], api_version: list[int], keys: Sequence[str] | None = None) -> bytes:
+    """The input of filters/sections-apart.lua: each section's text in a code block, the reader in the metadata,
+    and the keys whose full and short forms it formats, when given."""
+    meta: dict = {"qibrief-reader": {"t": "MetaString", "c": READER}}
+    if keys is not None:
+        meta["qibrief-keys"] = {"t": "MetaList", "c": [{"t": "MetaString", "c": key} for key in keys]}
+    document = {
+        "pandoc-api-version": api_version,
+        "meta": meta,
+        "blocks": [{"t": "CodeBlock", "c": [["", [], []], section.text]} for section in sections],
+    }
+    return json.dumps(document).encode("utf-8")
+
+
+def apart_from(tree: dict) -> Apart:
+    """The Apart in the document filters/sections-apart.lua makes: one Div per section, the CSL JSON in its
+    metadata."""
     blocks = tuple(div["c"][1] for div in tree["blocks"])
     items: dict[str, dict] = {}
     csl = tree.get("meta", {}).get("qibrief-csljson")
