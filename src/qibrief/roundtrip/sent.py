@@ -95,8 +95,18 @@ _NOTE_MARK = re.compile(r"(?<!\\)\^\[|(?<!\\)\[\^([^\]\s]+)\](?!:)")
 def note_labels(section: Section, blocks: list) -> list[str | None]:
     """The label of each of a section's notes in reading order (None for an inline note); [] when the text's
     note marks and the parse's notes do not match one for one."""
+    return _labels(section, count_notes(blocks))
+
+
+def note_labels_or_none(section: Section, blocks: list) -> list[str | None]:
+    """note_labels, or None for each note when they do not match: one entry per note of the section."""
+    count = count_notes(blocks)
+    return _labels(section, count) or [None] * count
+
+
+def _labels(section: Section, count: int) -> list[str | None]:
     labels = [found.group(1) for found in _NOTE_MARK.finditer(section.text)]
-    return labels if len(labels) == count_notes(blocks) else []
+    return labels if len(labels) == count else []
 
 
 def with_note_labels(section: Section, blocks: list) -> list:
@@ -122,11 +132,20 @@ def with_note_labels(section: Section, blocks: list) -> list:
 
 
 def count_notes(node) -> int:
-    if isinstance(node, list):
-        return sum(count_notes(child) for child in node)
-    if isinstance(node, dict):
-        return (node.get("t") == "Note") + count_notes(node.get("c"))
-    return 0
+    """How many notes an AST fragment holds, nested ones included."""
+    # A loop, not recursion: it runs over every section's blocks on each build.
+    count = 0
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if type(node) is list:
+            stack.extend(node)
+        elif type(node) is dict:
+            count += node.get("t") == "Note"
+            content = node.get("c")
+            if type(content) in (list, dict):  # a Str's text, a Space's nothing: no note below
+                stack.append(content)
+    return count
 
 
 def digest(text: str) -> str:
