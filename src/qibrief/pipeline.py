@@ -116,11 +116,11 @@ def _settle(future: Future, stage: str, when: str | None, scheduler: Scheduler, 
 def check_sources_and_write_docx(sources: Sources, ast: bytes, epoch: int, notes: str, name: str | None) -> SideResult:
     """Side work that needs only the AST: the source checks, and the DOCX named `name` (when wanted) with its notes."""
     tree = json.loads(ast)
-    apart: list[Apart] = []
+    apart: list[Apart] = []  # each section read alone, when the run for the forms read them
 
     def forms_of(keys: list[str]) -> dict[str, tuple[str, str]]:
-        # With a DOCX to write, one Pandoc run formats the forms and reads each section alone for the DOCX. When
-        # it fails, the two runs alone report the problem as a build without the DOCX would, and the DOCX's.
+        # With a DOCX to write, one Pandoc run gives the forms and each section read alone. Should it fail, the
+        # runs alone follow and report what they always reported: the forms' run here, the sections' in the DOCX's.
         if name is not None:
             try:
                 forms, read = entry_forms_and_apart(sources, keys, tree["pandoc-api-version"])
@@ -133,7 +133,8 @@ def check_sources_and_write_docx(sources: Sources, ast: bytes, epoch: int, notes
     problems, checking = _timed("Checking sources", lambda: checks.check_sources(sources, tree, forms_of))
     if name is None:
         return SideResult(problems=tuple(problems), timings=(checking,))
-    data, writing = _timed("Writing DOCX", lambda: render_docx(sources, ast, epoch, notes, *apart[:1]))
+    data, writing = _timed("Writing DOCX", lambda: render_docx(sources, ast, epoch, notes,
+                                                                apart[0] if apart else None))
     (notes_read, found), reading = _timed("Reading DOCX notes", lambda: checks.read_notes("docx", data, name))
     return SideResult(problems=(*problems, *found), timings=(checking, writing, reading), docx=data, notes=notes_read)
 

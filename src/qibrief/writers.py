@@ -19,9 +19,9 @@ from .citestyle import pandoc_style
 from .docx.citations import mark_sources
 from .formats import FORMATS
 from .links import docx_links
-from .roundtrip.sent import Apart
 from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on
+from .roundtrip.sent import Apart
 from .sources import Sources
 from .templates import TEMPLATE
 

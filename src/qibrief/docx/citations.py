@@ -45,7 +45,8 @@ def mark_sources(ast: bytes, sources: Sources, apart: Apart | None = None) -> by
         apart = read_apart(sources.sections, sources.project.references_file, tree["pandoc-api-version"],
                            cwd=sources.project.root)
     found = _find(tree["blocks"])
-    placements = _placements(_contexts(found.cites), _contexts(_find([b for blocks in apart.blocks for b in blocks]).cites))
+    source = _find([block for blocks in apart.blocks for block in blocks])
+    placements = _placements(_contexts(found.cites), _contexts(source.cites))
     # The citations first: the markers below are inserted into inline lists, moving the citations' indices.
     for number, (inlines, index) in enumerate(found.cites, start=1):
         inlines[index] = _mark_cite(inlines[index], number, placements, apart)

@@ -133,7 +133,7 @@ def with_note_labels(section: Section, blocks: list) -> list:
 
 def count_notes(node) -> int:
     """How many notes an AST fragment holds, nested ones included."""
-    # A loop, not recursion: it runs over every section's blocks on each build.
+    # A loop over a stack: quicker than recursion over every section's blocks, and no depth limit.
     count = 0
     stack = [node]
     while stack:
