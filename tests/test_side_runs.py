@@ -1,5 +1,6 @@
-"""The side work's Pandoc runs: one run gives the source checks' full and short forms and the DOCX's sections read
-alone, exactly what the two runs alone give; when it fails, the build reports what the two runs report."""
+"""The Pandoc runs of a build. In the side work, one run gives the source checks' full and short forms and the
+DOCX's sections read alone, exactly what the two runs alone give; when it fails, the build reports what the two
+runs report. In the parse, the notes' citations follow the brief's lang."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from qibrief import pipeline
 from qibrief.checks.chicago import entry_forms, entry_forms_and_apart
 from qibrief.checks.references import read_entries
 from qibrief.docx import citations
-from qibrief.document import cite_groups
+from qibrief.document import cite_groups, notes
 from qibrief.roundtrip.sent import count_notes, read_apart
 from qibrief.sources import read_sources
 from qibrief.writers import parse_brief
@@ -83,3 +84,17 @@ def test_count_notes_counts_nested_notes():
     blocks = [{"t": "Para", "c": [{"t": "Str", "c": "x"}, note, {"t": "Space"}]},
               {"t": "BlockQuote", "c": [{"t": "Para", "c": [note]}]}]
     assert count_notes(blocks) == 4 and count_notes([]) == 0
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en-US", "Again Jones, “Newspaper Story.”"),
+                                                ("en-GB", "Again Jones, ‘Newspaper Story’.")])
+def test_a_notes_period_goes_inside_the_quotes_by_the_briefs_lang(tmp_path, lang, expected):
+    # filters/note-citations.lua reads the lang in a pass over the metadata before it sees the notes.
+    brief = tmp_path / "brief"
+    shutil.copytree(SAMPLE, brief)
+    metadata = brief / "content" / "metadata.yaml"
+    metadata.write_text(metadata.read_text(encoding="utf-8").replace("lang: en-US", f"lang: {lang}"), encoding="utf-8")
+    with (brief / "content" / "03.conclusion.md").open("a", encoding="utf-8") as text:
+        text.write("\nA story.^[See [@jones2021].] Again a story.^[Again [@jones2021].]\n")
+    found = notes(json.loads(parse_brief(read_sources(brief)).ast))
+    assert [note for note in found if note.startswith("Again")] == [expected]
