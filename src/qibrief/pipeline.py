@@ -27,12 +27,13 @@ from . import cache, checks, fonts, lint
 from . import html as htmlmod
 from .formats import FORMATS, PDFS, file_names, in_order
 from .checks.built import built_for, built_html, manifest_count, notes_from_ast
-from .checks.chicago import entry_forms, item_forms
+from .checks.chicago import entry_forms, entry_forms_and_apart, item_forms
 from .checks.references import read_entries
 from .metadata import Metadata, read_metadata
 from .project import locate_project
 from .plan import BuildConfig, Built, Plan, Reporter, source_date_epoch
 from .problems import BuildError, Problem, fail_on, strictly
+from .roundtrip.sent import Apart
 from .schedule import Scheduler, SideResult
 from .sources import Sources, collect_sources, read_sources
 from .writers import Parsed, check_parsed, parse_and_write_html, parse_brief, render_docx, render_pdf, render_web
@@ -115,10 +116,25 @@ def _settle(future: Future, stage: str, when: str | None, scheduler: Scheduler, 
 def check_sources_and_write_docx(sources: Sources, ast: bytes, epoch: int, notes: str, name: str | None) -> SideResult:
     """Side work that needs only the AST: the source checks, and the DOCX named `name` (when wanted) with its notes."""
     tree = json.loads(ast)
-    problems, checking = _timed("Checking sources", lambda: checks.check_sources(sources, tree))
+    apart: list[Apart] = []  # each section read alone, when the run for the forms read them
+
+    def forms_of(keys: list[str]) -> dict[str, tuple[str, str]]:
+        # With a DOCX to write, one Pandoc run gives the forms and each section read alone. Should it fail, the
+        # runs alone follow and report what they always reported: the forms' run here, the sections' in the DOCX's.
+        if name is not None:
+            try:
+                forms, read = entry_forms_and_apart(sources, keys, tree["pandoc-api-version"])
+                apart.append(read)
+                return forms
+            except BuildError:
+                pass
+        return entry_forms(sources, keys)
+
+    problems, checking = _timed("Checking sources", lambda: checks.check_sources(sources, tree, forms_of))
     if name is None:
         return SideResult(problems=tuple(problems), timings=(checking,))
-    data, writing = _timed("Writing DOCX", lambda: render_docx(sources, ast, epoch, notes))
+    data, writing = _timed("Writing DOCX", lambda: render_docx(sources, ast, epoch, notes,
+                                                                apart[0] if apart else None))
     (notes_read, found), reading = _timed("Reading DOCX notes", lambda: checks.read_notes("docx", data, name))
     return SideResult(problems=(*problems, *found), timings=(checking, writing, reading), docx=data, notes=notes_read)
 

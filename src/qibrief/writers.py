@@ -21,6 +21,7 @@ from .formats import FORMATS
 from .links import docx_links
 from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on
+from .roundtrip.sent import Apart
 from .sources import Sources
 from .templates import TEMPLATE
 
@@ -126,15 +127,16 @@ def render_web(sources: Sources, document: str) -> bytes:
     return htmlmod.web_html(document, css).encode("utf-8")
 
 
-def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str) -> bytes:
-    """The editors' DOCX: Pandoc's writer with the brand's reference document, then finished."""
+def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str, apart: Apart | None = None) -> bytes:
+    """The editors' DOCX: Pandoc's writer with the brand's reference document, then finished; apart: each section
+    read alone, when the source checks' Pandoc run read them already (docx.citations.mark_sources)."""
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
     # A block's class gives its paragraphs the brand's Word style (blocks.style_blocks): no custom-style= in sources.
     # Citations become Word fields and section starts markers (docx.citations.mark_sources), for `import`.
     run = run_pandoc(docx_args(Path("reference.docx")),
-                     stdin=style_blocks(docx_links(mark_sources(ast, sources), sources.meta.url)),
+                     stdin=style_blocks(docx_links(mark_sources(ast, sources, apart), sources.meta.url)),
                      source_date_epoch=epoch, cwd=sources.project.root, files=reference, what="writing the DOCX")
     fonts = {path: sources.project.read_bytes(path) for path in docx.font_files(sources.brand)}
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch, fonts=fonts)

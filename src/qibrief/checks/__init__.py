@@ -46,8 +46,10 @@ def read_notes(fmt: str, data: bytes, name: str) -> tuple[RenderedNotes, list[Pr
     return _READERS[FORMATS[fmt].reader](data, name)
 
 
-def check_sources(sources: Sources, ast: dict | None) -> list[Problem]:
-    """Problems in the sources beyond Pandoc's own warnings (which the parse already turns into errors)."""
+def check_sources(sources: Sources, ast: dict | None,
+                  forms_of: Callable[[list[str]], dict[str, tuple[str, str]]] | None = None) -> list[Problem]:
+    """Problems in the sources beyond Pandoc's own warnings (which the parse already turns into errors).
+    forms_of(keys) gives the cited entries' full and short forms (default: chicago.entry_forms)."""
     sections = sources.sections
     project = sources.project
     references_display = project.display(project.references_file)
@@ -68,7 +70,7 @@ def check_sources(sources: Sources, ast: dict | None) -> list[Problem]:
             places.setdefault(key, []).append((path, line))
         keys = sorted({key for group in groups for key in group.keys} & {e.ident for e in entries})
         try:
-            forms = entry_forms(sources, keys)
+            forms = forms_of(keys) if forms_of is not None else entry_forms(sources, keys)
         except BuildError as exc:  # the main parse reports the same sources problems
             return problems + list(exc.problems)
         problems += check_chicago(groups, forms, places)

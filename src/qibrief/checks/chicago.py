@@ -13,6 +13,8 @@ from pathlib import Path
 from ..citestyle import pandoc_style
 from ..pandoc import READER, run_pandoc
 from ..problems import Problem
+from ..roundtrip.sent import FILTER as APART_FILTER
+from ..roundtrip.sent import Apart, apart_document, apart_from
 from ..sources import Sources
 from ..document import CiteGroup, cite_groups
 from .text import normalise
@@ -45,7 +47,31 @@ def entry_forms(sources: Sources, keys: list[str]) -> dict[str, tuple[str, str]]
         files={str(sources.csl): pandoc_style(sources.style)},
         what="formatting each source's full and short note",
     )
-    groups = cite_groups(json.loads(run.output))
+    return _forms_of(json.loads(run.output), keys)
+
+
+def entry_forms_and_apart(sources: Sources, keys: list[str], api_version: list[int]) -> tuple[
+        dict[str, tuple[str, str]], Apart]:
+    """entry_forms(sources, keys) and read_apart(the sections, the references) in one Pandoc run: the DOCX's
+    reading of each section alone, and the bibliography parsed once for both."""
+    project = sources.project
+    run = run_pandoc(
+        ["--from", "json", "--to", "json", "--lua-filter", str(APART_FILTER),
+         "--metadata-file", str(project.metadata_file), "--metadata", "suppress-bibliography=true",
+         "--csl", str(sources.csl), "--bibliography", str(project.references_file)],
+        stdin=apart_document(sources.sections, api_version, keys),
+        cwd=project.root, sections=sources.sections,
+        files={str(sources.csl): pandoc_style(sources.style)},
+        what="reading each section on its own and formatting each source's full and short note",
+    )
+    tree = json.loads(run.output)
+    formatted = tree.get("meta", {}).get("qibrief-forms", {}).get("c", [])
+    return _forms_of({"blocks": formatted}, keys), apart_from(tree)
+
+
+def _forms_of(tree: dict, keys: list[str]) -> dict[str, tuple[str, str]]:
+    # Each key's citation twice, after citeproc: the first round is the full form, the second the short.
+    groups = cite_groups(tree)
     if len(groups) != 2 * len(keys):
         return {}
     return {key: (groups[i].text, groups[len(keys) + i].text) for i, key in enumerate(keys)}

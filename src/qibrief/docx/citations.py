@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from ..blocks import BLOCKS, CUSTOM_STYLE
 from ..document import plain_text
 from ..roundtrip import markers
-from ..roundtrip.sent import Apart, count_notes, note_labels, read_apart, sent_properties
+from ..roundtrip.sent import Apart, note_labels_or_none, read_apart, sent_properties
 from ..sources import Sources
 
 SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
@@ -37,19 +37,23 @@ _LABELS = {
 _LOCATOR = re.compile(r"^,?\s*(?:(?P<label>[A-Za-z]+\.?)\s+)?(?P<locator>[0-9IVXLCDMivxlcdm][\w–—-]*(?:\s*[,–—-]\s*\d[\w–—-]*)*)")
 
 
-def mark_sources(ast: bytes, sources: Sources) -> bytes:
+def mark_sources(ast: bytes, sources: Sources, apart: Apart | None = None) -> bytes:
     """The AST the DOCX is written from, with citation fields, section, heading and placement markers, and the
-    digests of the sections sent in its metadata."""
+    digests of the sections sent in its metadata; apart: each section read alone (read here when not given)."""
     tree = json.loads(ast)
-    apart = read_apart(sources.sections, sources.project.references_file, tree["pandoc-api-version"],
-                       cwd=sources.project.root)
-    placements = _placements(_contexts(tree["blocks"]), _contexts([b for blocks in apart.blocks for b in blocks]))
-    _mark_sections(tree["blocks"], apart, [s.path.name for s in sources.sections])
-    _mark_blocks(tree["blocks"])
-    _mark_note_labels(tree["blocks"], [label for section, blocks in zip(sources.sections, apart.blocks)
-                                       for label in note_labels(section, blocks) or [None] * count_notes(blocks)])
-    for number, (inlines, index) in enumerate(_cites(tree["blocks"]), start=1):
+    if apart is None:
+        apart = read_apart(sources.sections, sources.project.references_file, tree["pandoc-api-version"],
+                           cwd=sources.project.root)
+    found = _find(tree["blocks"])
+    source = _find([block for blocks in apart.blocks for block in blocks])
+    placements = _placements(_contexts(found.cites), _contexts(source.cites))
+    # The citations first: the markers below are inserted into inline lists, moving the citations' indices.
+    for number, (inlines, index) in enumerate(found.cites, start=1):
         inlines[index] = _mark_cite(inlines[index], number, placements, apart)
+    _mark_sections(tree["blocks"], found.headers, apart, [s.path.name for s in sources.sections])
+    _mark_blocks(found.blocks)
+    _mark_note_labels(found.notes, [label for section, blocks in zip(sources.sections, apart.blocks)
+                                    for label in note_labels_or_none(section, blocks)])
     for name, value in sent_properties(sources.sections).items():
         tree["meta"][name] = {"t": "MetaString", "c": value}
     return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -57,37 +61,59 @@ def mark_sources(ast: bytes, sources: Sources) -> bytes:
 
 # Walking the AST in reading order: body text, a note's text where its mark is.
 
-def _cites(blocks: list) -> list[tuple[list, int]]:
-    """Each citation as (the list it is in, its index), in reading order (a note's citations where its mark is);
-    a citation's own rendered text is not walked."""
-    found: list[tuple[list, int]] = []
-    stack: list = [blocks]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            for index in range(len(node) - 1, -1, -1):
-                child = node[index]
-                if isinstance(child, dict) and child.get("t") == "Cite":
-                    stack.append((node, index))
-                elif isinstance(child, (list, dict)):
-                    stack.append(child)
-        elif isinstance(node, tuple):
-            found.append(node)
-        elif isinstance(node, dict):
-            content = node.get("c")
-            if isinstance(content, list):
-                stack.append(content)
-    return found
-
-
 _INLINES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted",
             "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link", "Image", "Note", "Span"}
 
 
-def _contexts(blocks: list) -> list[tuple[dict | None, dict | None]]:
+@dataclass(frozen=True)
+class _Found:
+    """What mark_sources marks, each in reading order: every citation as (the list it is in, its index); the
+    headers and brand blocks outside inlines (notes included); the authors' notes."""
+
+    cites: list[tuple[list, int]]
+    headers: list[dict]
+    blocks: list[dict]
+    notes: list[dict]
+
+
+def _find(blocks: list) -> _Found:
+    """One walk of the AST in reading order (a note's content where its mark is); a citation's own rendered text
+    (and so the notes citeproc made) is not walked."""
+    found = _Found([], [], [], [])
+    # (node, whether it sits inside an inline); a citation is pushed as (its list, its index).
+    stack: list = [(blocks, False)]
+    while stack:
+        node, inline = stack.pop()
+        if type(node) is list:
+            for index in range(len(node) - 1, -1, -1):
+                child = node[index]
+                if type(child) is dict:
+                    if child.get("t") == "Cite":
+                        stack.append(((node, index), inline))
+                    elif type(child.get("c")) is list:  # a Str, a Space and the like hold nothing to find
+                        stack.append((child, inline))
+                elif type(child) is list:
+                    stack.append((child, inline))
+        elif type(node) is tuple:
+            found.cites.append(node)
+        else:
+            kind = node.get("t")
+            if kind == "Note":
+                found.notes.append(node)
+            elif inline:
+                pass
+            elif kind == "Header":
+                found.headers.append(node)
+            elif kind == "Div" and any(name in BLOCKS for name in node["c"][0][1]):
+                found.blocks.append(node)
+            stack.append((node["c"], inline or kind in _INLINES))
+    return found
+
+
+def _contexts(cites: list[tuple[list, int]]) -> list[tuple[dict | None, dict | None]]:
     """Each citation's neighbours (the inline before and after it), in reading order."""
     return [(inlines[i - 1] if i > 0 else None, inlines[i + 1] if i + 1 < len(inlines) else None)
-            for inlines, i in _cites(blocks)]
+            for inlines, i in cites]
 
 
 def _placements(rendered: list, source: list) -> list[tuple[str, str]]:
@@ -109,10 +135,9 @@ def _placements(rendered: list, source: list) -> list[tuple[str, str]]:
 
 # Note labels
 
-def _mark_note_labels(blocks: list, labels: list[str | None]) -> None:
-    """Mark each author's note written [^label] with its label (citeproc's notes, inside citations, are not
-    authors' notes); nothing when the notes do not match the labels one for one."""
-    notes = list(_author_notes(blocks))
+def _mark_note_labels(notes: list[dict], labels: list[str | None]) -> None:
+    """Mark each author's note (_Found.notes) written [^label] with its label (citeproc's notes, inside citations,
+    are not authors' notes); nothing when the notes do not match the labels one for one."""
     if len(notes) != len(labels):
         return
     for note, label in zip(notes, labels):
@@ -120,20 +145,9 @@ def _mark_note_labels(blocks: list, labels: list[str | None]) -> None:
             _prepend_marker(note["c"][0], markers.raw(markers.NOTE, label))
 
 
-def _author_notes(node) -> Iterator[dict]:
-    if isinstance(node, list):
-        for child in node:
-            yield from _author_notes(child)
-    elif isinstance(node, dict):
-        if node.get("t") == "Note":
-            yield node
-        if node.get("t") != "Cite" and "c" in node:
-            yield from _author_notes(node["c"])
-
-
 # Section and heading markers
 
-def _mark_sections(blocks: list, apart: Apart, names: list[str]) -> None:
+def _mark_sections(blocks: list, headers: list[dict], apart: Apart, names: list[str]) -> None:
     counts = [len(b) for b in apart.blocks]
     if sum(counts) != len(blocks):
         return  # the sections do not split the one parse into whole blocks: no section markers
@@ -142,7 +156,7 @@ def _mark_sections(blocks: list, apart: Apart, names: list[str]) -> None:
         if count:
             _prepend_marker(blocks[start], markers.raw(markers.SECTION, name))
         start += count
-    for block in _headers(blocks):
+    for block in headers:
         level, (ident, classes, attrs), inlines = block["c"]
         if ident:
             inlines.insert(0, markers.raw(markers.HEADING, ident))
@@ -171,29 +185,13 @@ def _prepend_marker(block: dict, marker: dict) -> bool:
     return any(_prepend_marker(child, marker) for child in children)
 
 
-def _mark_blocks(node) -> None:
-    """Mark where each brand block starts, with its attributes: Word keeps only the paragraph style, which says
-    neither where one of two adjacent pull quotes ends nor what else the div had (`edited=true`)."""
-    if isinstance(node, list):
-        for child in node:
-            _mark_blocks(child)
-    elif isinstance(node, dict) and node.get("t") not in _INLINES and "c" in node:
-        if node.get("t") == "Div" and any(name in BLOCKS for name in node["c"][0][1]):
-            ident, classes, pairs = node["c"][0]
-            kept = [ident, classes, [pair for pair in pairs if pair[0] != CUSTOM_STYLE]]
-            _prepend_marker(node, markers.raw(markers.BLOCK, *markers.attr_words(kept)))
-        _mark_blocks(node["c"])
-
-
-def _headers(node) -> Iterator[dict]:
-    if isinstance(node, list):
-        for child in node:
-            yield from _headers(child)
-    elif isinstance(node, dict):
-        if node.get("t") == "Header":
-            yield node
-        elif node.get("t") not in _INLINES and "c" in node:
-            yield from _headers(node["c"])
+def _mark_blocks(divs: list[dict]) -> None:
+    """Mark where each brand block (_Found.blocks) starts, with its attributes: Word keeps only the paragraph style,
+    which says neither where one of two adjacent pull quotes ends nor what else the div had (`edited=true`)."""
+    for node in divs:
+        ident, classes, pairs = node["c"][0]
+        kept = [ident, classes, [pair for pair in pairs if pair[0] != CUSTOM_STYLE]]
+        _prepend_marker(node, markers.raw(markers.BLOCK, *markers.attr_words(kept)))
 
 
 # Citation fields

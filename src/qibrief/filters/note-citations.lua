@@ -96,9 +96,15 @@ local function in_note(note)
   return note
 end
 
-function Pandoc(doc)
-  local lang = doc.meta.lang and pandoc.utils.stringify(doc.meta.lang) or "en-US"
-  -- CSL's en-US locale sets punctuation-in-quote; en-GB and the other languages do not.
-  punctuation_inside = (lang == "en" or lang:match("^en%-US") ~= nil)
-  return doc:walk({ Note = in_note })
-end
+-- Two passes: the metadata first (for its lang), then each note. Pandoc hands Lua only the notes, not the whole
+-- document, which a Pandoc function walking it would take in and give back.
+return {
+  {
+    Meta = function(meta)
+      local lang = meta.lang and pandoc.utils.stringify(meta.lang) or "en-US"
+      -- CSL's en-US locale sets punctuation-in-quote; en-GB and the other languages do not.
+      punctuation_inside = (lang == "en" or lang:match("^en%-US") ~= nil)
+    end,
+  },
+  { Note = in_note },
+}

@@ -29,17 +29,31 @@ class Apart:
 def read_apart(sections: Sequence[Section], references: Path | None, api_version: list[int], *,
                cwd: Path | None = None) -> Apart:
     """Read every section on its own (one Pandoc run), and the references as CSL JSON when given."""
-    document = {
-        "pandoc-api-version": api_version,
-        "meta": {"qibrief-reader": {"t": "MetaString", "c": READER}},
-        "blocks": [{"t": "CodeBlock", "c": [["", [], []], section.text]} for section in sections],
-    }
     args = ["--from", "json", "--to", "json", "--lua-filter", str(FILTER)]
     if references is not None:
         args += ["--bibliography", str(references)]
-    run = run_pandoc(args, stdin=json.dumps(document).encode("utf-8"), cwd=cwd, sections=sections,
+    run = run_pandoc(args, stdin=apart_document(sections, api_version), cwd=cwd, sections=sections,
                      what="reading each section on its own")
-    tree = json.loads(run.output)
+    return apart_from(json.loads(run.output))
+
+
+def apart_document(sections: Sequence[Section], api_version: list[int], keys: Sequence[str] | None = None) -> bytes:
+    """The input of filters/sections-apart.lua: each section's text in a code block, the reader in the metadata,
+    and the keys whose full and short forms it formats, when given."""
+    meta: dict = {"qibrief-reader": {"t": "MetaString", "c": READER}}
+    if keys is not None:
+        meta["qibrief-keys"] = {"t": "MetaList", "c": [{"t": "MetaString", "c": key} for key in keys]}
+    document = {
+        "pandoc-api-version": api_version,
+        "meta": meta,
+        "blocks": [{"t": "CodeBlock", "c": [["", [], []], section.text]} for section in sections],
+    }
+    return json.dumps(document).encode("utf-8")
+
+
+def apart_from(tree: dict) -> Apart:
+    """The Apart in the document filters/sections-apart.lua makes: one Div per section, the CSL JSON in its
+    metadata."""
     blocks = tuple(div["c"][1] for div in tree["blocks"])
     items: dict[str, dict] = {}
     csl = tree.get("meta", {}).get("qibrief-csljson")
@@ -81,8 +95,18 @@ _NOTE_MARK = re.compile(r"(?<!\\)\^\[|(?<!\\)\[\^([^\]\s]+)\](?!:)")
 def note_labels(section: Section, blocks: list) -> list[str | None]:
     """The label of each of a section's notes in reading order (None for an inline note); [] when the text's
     note marks and the parse's notes do not match one for one."""
+    return _labels(section, count_notes(blocks))
+
+
+def note_labels_or_none(section: Section, blocks: list) -> list[str | None]:
+    """note_labels, or None for each note when they do not match: one entry per note of the section."""
+    count = count_notes(blocks)
+    return _labels(section, count) or [None] * count
+
+
+def _labels(section: Section, count: int) -> list[str | None]:
     labels = [found.group(1) for found in _NOTE_MARK.finditer(section.text)]
-    return labels if len(labels) == count_notes(blocks) else []
+    return labels if len(labels) == count else []
 
 
 def with_note_labels(section: Section, blocks: list) -> list:
@@ -108,11 +132,20 @@ def with_note_labels(section: Section, blocks: list) -> list:
 
 
 def count_notes(node) -> int:
-    if isinstance(node, list):
-        return sum(count_notes(child) for child in node)
-    if isinstance(node, dict):
-        return (node.get("t") == "Note") + count_notes(node.get("c"))
-    return 0
+    """How many notes an AST fragment holds, nested ones included."""
+    # A loop over a stack: quicker than recursion over every section's blocks, and no depth limit.
+    count = 0
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if type(node) is list:
+            stack.extend(node)
+        elif type(node) is dict:
+            count += node.get("t") == "Note"
+            content = node.get("c")
+            if type(content) in (list, dict):  # a Str's text, a Space's nothing: no note below
+                stack.append(content)
+    return count
 
 
 def digest(text: str) -> str:
