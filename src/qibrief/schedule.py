@@ -14,6 +14,7 @@ then forks a new one.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import resource
@@ -33,6 +34,12 @@ from .problems import BuildError, Problem
 # The address space the side process may hold (RLIMIT_AS): an allocation past it fails with MemoryError, which
 # fails the build with one line. Brief 50's side process peaks at about 60 MB of it.
 SIDE_MEMORY_BYTES = 2 * 1024**3
+
+# The cyclic collector's first threshold (Python's is 700 allocations): WeasyPrint's layout and the AST walks
+# make millions of objects, few of them cyclic garbage, and each young collection walked the survivors again.
+# At 10,000, brief 50's build process spends 0.05 s collecting instead of 0.13 s, its side process 0.02 s
+# instead of 0.05 s, and neither grows (98.5 and 54 MB resident).
+COLLECT_AFTER = 10_000
 
 
 @dataclass(frozen=True)
@@ -89,11 +96,13 @@ class Scheduler:
     @classmethod
     def inline(cls) -> Scheduler:
         """Side work run at once in this process, no import thread."""
+        settle_collector()
         return cls(_Inline(), parallel=False)
 
     @classmethod
     def forked(cls) -> Scheduler:
         """A side process forked now (before any thread starts), warmed with the side work's imports."""
+        settle_collector()
         executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_side_init)
         executor.submit(_warm_side)
@@ -149,6 +158,24 @@ class Scheduler:
     def close(self, wait: bool = False) -> None:
         """Let the side process go (without waiting, it leaves once idle, or with this process)."""
         self._executor.shutdown(wait=wait)
+
+
+def settle_collector() -> None:
+    """Once per process, where its first build starts: freeze what the imports made out of the cyclic
+    collector's reach and collect young objects less often (COLLECT_AFTER)."""
+    global _settled
+    if _settled:
+        return
+    _settled = True
+    # Frozen before the side process forks: neither process's collections walk the imports' objects again,
+    # and the child's collections no longer write to (and so copy) the pages it shares with its parent. Once
+    # only: a cycle that is garbage when frozen stays for the life of the process (a test session runs many
+    # builds in one).
+    gc.freeze()
+    gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
+
+
+_settled = False
 
 
 class LayoutHooks:
