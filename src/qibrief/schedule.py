@@ -14,7 +14,6 @@ then forks a new one.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import resource
@@ -30,16 +29,11 @@ from .checks.rendered import RenderedNotes
 from .formats import PDFS
 from .lock import die_with_parent
 from .problems import BuildError, Problem
+from .warmup import settle_collector, warm_renderer
 
 # The address space the side process may hold (RLIMIT_AS): an allocation past it fails with MemoryError, which
 # fails the build with one line. Brief 50's side process peaks at about 60 MB of it.
 SIDE_MEMORY_BYTES = 2 * 1024**3
-
-# The cyclic collector's first threshold (Python's is 700 allocations): WeasyPrint's layout and the AST walks
-# make millions of objects, few of them cyclic garbage, and each young collection walked the survivors again.
-# At 10,000, brief 50's build process spends 0.05 s collecting instead of 0.13 s, its side process 0.02 s
-# instead of 0.05 s, and neither grows (98.5 and 54 MB resident).
-COLLECT_AFTER = 10_000
 
 
 @dataclass(frozen=True)
@@ -146,7 +140,7 @@ class Scheduler:
         linting and parsing the sources (inline: the first render imports it)."""
         if not self.parallel or not set(PDFS) & set(formats) or "weasyprint" in sys.modules:
             return
-        self._importer = threading.Thread(target=_import_renderer, daemon=True)
+        self._importer = threading.Thread(target=warm_renderer, daemon=True)
         self._importer.start()
 
     def wait_for_renderer(self) -> None:
@@ -158,24 +152,6 @@ class Scheduler:
     def close(self, wait: bool = False) -> None:
         """Let the side process go (without waiting, it leaves once idle, or with this process)."""
         self._executor.shutdown(wait=wait)
-
-
-def settle_collector() -> None:
-    """Once per process, where its first build starts: freeze what the imports made out of the cyclic
-    collector's reach and collect young objects less often (COLLECT_AFTER)."""
-    global _settled
-    if _settled:
-        return
-    _settled = True
-    # Frozen before the side process forks: neither process's collections walk the imports' objects again,
-    # and the child's collections no longer write to (and so copy) the pages it shares with its parent. Once
-    # only: a cycle that is garbage when frozen stays for the life of the process (a test session runs many
-    # builds in one).
-    gc.freeze()
-    gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
-
-
-_settled = False
 
 
 class LayoutHooks:
@@ -215,15 +191,3 @@ def _warm_side() -> None:
     # Runs in the side process while the parent waits for Pandoc: the imports are then paid off the
     # critical path (an up-to-date PDF's notes are read there).
     import pypdfium2  # noqa: F401
-
-
-def _import_renderer() -> None:
-    from .pdf import import_weasyprint
-
-    import_weasyprint()
-    import weasyprint.text.fonts  # noqa: F401
-    # What the first render would import: the fetcher's response (email), the font subsetter's glyph names.
-    import email.policy  # noqa: F401
-    import fontTools.agl  # noqa: F401
-
-    from . import fetcher  # noqa: F401

@@ -1,0 +1,45 @@
+"""What a process prepares once, before its first build: the cyclic collector settled, and WeasyPrint imported
+ahead of the first render (a build's import thread, a batch's parent before it forks its workers). Light to
+import: a batch with nothing to do imports this and no stage."""
+
+from __future__ import annotations
+
+import gc
+
+# The cyclic collector's first threshold (Python's is 700 allocations): WeasyPrint's layout and the AST walks
+# make millions of objects, few of them cyclic garbage, and each young collection walked the survivors again.
+# At 10,000, brief 50's build process spends 0.05 s collecting instead of 0.13 s, its side process 0.02 s
+# instead of 0.05 s, and neither grows (98.5 and 54 MB resident).
+COLLECT_AFTER = 10_000
+
+
+def settle_collector() -> None:
+    """Once per process, where its first build starts: freeze what the imports made out of the cyclic
+    collector's reach and collect young objects less often (COLLECT_AFTER)."""
+    global _settled
+    if _settled:
+        return
+    _settled = True
+    # Frozen before the side process forks: neither process's collections walk the imports' objects again,
+    # and the child's collections no longer write to (and so copy) the pages it shares with its parent. Once
+    # only: a cycle that is garbage when frozen stays for the life of the process (a test session runs many
+    # builds in one).
+    gc.freeze()
+    gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
+
+
+_settled = False
+
+
+def warm_renderer() -> None:
+    """Import WeasyPrint and the modules its first render would import (a batch's parent, before it forks its
+    workers; a build's import thread)."""
+    from .pdf import import_weasyprint
+
+    import_weasyprint()
+    import weasyprint.text.fonts  # noqa: F401
+    # What the first render would import: the fetcher's response (email), the font subsetter's glyph names.
+    import email.policy  # noqa: F401
+    import fontTools.agl  # noqa: F401
+
+    from . import fetcher  # noqa: F401
