@@ -91,11 +91,10 @@ def build_many(configs: Sequence[BuildConfig], jobs: int, report: Reporter) -> l
 
 
 def warm_parent(configs: Sequence[BuildConfig]) -> None:
-    """Before the workers fork: settle the collector and, when a brief will surely render a PDF, import
-    WeasyPrint, so that every worker inherits it instead of importing it again (half a second of CPU each)."""
-    from .warmup import settle_collector, warm_renderer  # a pool's edge, as build_many's imports
+    """Before the workers fork, when a brief will surely render a PDF: import WeasyPrint, so that every worker
+    inherits it, frozen, instead of importing it again (half a second of CPU each)."""
+    from .warmup import warm_renderer  # a pool's edge, as build_many's imports
 
-    settle_collector()
     if any(_renders_pdf(config) for config in configs):
         warm_renderer()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import sys
@@ -33,8 +32,7 @@ def _collect_weasyprint_log() -> Iterator[_Collect]:
 
 
 def import_weasyprint():
-    """WeasyPrint, imported without cffi's library search and frozen out of the cyclic collector's reach (every
-    first import goes through here)."""
+    """WeasyPrint, imported without cffi's library search (every first import goes through here)."""
     if "weasyprint" in sys.modules:
         return sys.modules["weasyprint"]
     import ctypes.util
@@ -54,9 +52,6 @@ def import_weasyprint():
         import weasyprint
     finally:
         ctypes.util.find_library = search
-    # Its modules live as long as the process: a full collection walked their objects in every layout (0.025 s
-    # of brief 50's build). Once per process, as this import; what else exists now is frozen too.
-    gc.freeze()
     return weasyprint
 
 

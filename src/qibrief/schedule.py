@@ -89,8 +89,8 @@ class Scheduler:
 
     @classmethod
     def inline(cls) -> Scheduler:
-        """Side work run at once in this process, no import thread."""
-        settle_collector()
+        """Side work run at once in this process, no import thread (the collector left as it is: a process that
+        builds brief after brief inline, a batch's, would hold each one's cyclic garbage longer)."""
         return cls(_Inline(), parallel=False)
 
     @classmethod
