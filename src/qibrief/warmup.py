@@ -50,6 +50,7 @@ def warm_renderer() -> None:
 
     # WeasyPrint's objects live as long as the process, and a full collection walked them in every layout
     # (0.025 s of brief 50's build; in a batch, the workers' collections would also write to the pages they
-    # share with the parent). A build's own objects frozen with them are freed when the process ends; a
-    # process that builds again (a watcher) imports WeasyPrint without this and settles its heap between builds.
+    # share with the parent). Whatever cyclic garbage the one build has made by then stays with them until the
+    # process ends; a process that builds again (a watcher) imports WeasyPrint without this and settles its heap
+    # between builds (watch.settle_heap). Measured: brief 50's build process stays at 98.5 MB resident.
     gc.freeze()
