@@ -4,6 +4,7 @@ import: a batch with nothing to do imports this and no stage."""
 
 from __future__ import annotations
 
+import atexit
 import gc
 
 # The cyclic collector's first threshold (Python's is 700 allocations): WeasyPrint's layout and the AST walks
@@ -27,7 +28,7 @@ def settle_collector() -> None:
     # and the child's collections no longer write to (and so copy) the pages it shares with its parent. Once
     # only: a cycle that is garbage when frozen stays for the life of the process (a test session runs many
     # builds in one; a watcher unfreezes, collects and freezes again between builds: watch.settle_heap).
-    gc.freeze()
+    _freeze()
     gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
 
 
@@ -53,4 +54,19 @@ def warm_renderer() -> None:
     # share with the parent). Whatever cyclic garbage the one build has made by then stays with them until the
     # process ends; a process that builds again (a watcher) imports WeasyPrint without this and settles its heap
     # between builds (watch.settle_heap). Measured: brief 50's build process stays at 98.5 MB resident.
+    _freeze()
+
+
+def _freeze() -> None:
+    # Unfrozen again when the interpreter is torn down (a build that failed leaves with sys.exit): its last
+    # collection frees the modules' cycles while their globals still hold, as without the freeze; frozen, the
+    # modules outlived it, their globals were cleared first, and WeasyPrint's FontConfiguration.__del__ failed
+    # on them ("Exception ignored in ...", printed after the build's error).
+    global _unfreezes
     gc.freeze()
+    if not _unfreezes:
+        atexit.register(gc.unfreeze)
+        _unfreezes = True
+
+
+_unfreezes = False
