@@ -79,5 +79,5 @@ python3 -m pip install -q -e ".${extra}"
 python3 -m compileall -q src >/dev/null
 # WeasyPrint's C declarations, parsed once here into the user's cache ($XDG_CACHE_HOME/qibrief, else
 # ~/.cache/qibrief) with those a render of a fixed page of ours parses, so that the first build has them too
-# (src/qibrief/cdefs.py). A build without them parses them itself.
-python3 -m qibrief.cdefs >/dev/null || echo "install.sh: WeasyPrint's declarations not cached (builds parse them)"
+# (src/qibrief/cdefs.py, warmup.py). A build without them parses them itself.
+python3 -m qibrief.warmup >/dev/null || echo "install.sh: WeasyPrint's declarations not cached (builds parse them)"

@@ -88,3 +88,11 @@ def test_a_file_of_another_user_is_not_read(tmp_path):
     _run(tmp_path)
     os.chown(_cache_file(tmp_path), 65534, 65534)
     assert int(_run(tmp_path)[0]) == 2
+
+
+def test_the_install_step_records_the_first_render_s_fixed_types_too(tmp_path):
+    """After `python3 -m qibrief.warmup` (scripts/install.sh), neither the import nor a type the first render
+    asks for is parsed again."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONPATH": str(SRC)}
+    subprocess.run([sys.executable, "-m", "qibrief.warmup"], env=env, capture_output=True, check=True)
+    assert int(_run(tmp_path)[0]) == 0

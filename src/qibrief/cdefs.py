@@ -25,7 +25,7 @@ _MAX_BYTES = 8 * 1024 * 1024
 
 _known: dict[bytes, bytes] | None = None
 _recorded: dict[bytes, bytes] = {}
-_recording = False
+_recording = 0  # how many recording() blocks the process is inside
 
 
 def cache_file() -> Path | None:
@@ -128,31 +128,15 @@ def recording() -> Iterator[None]:
     except ImportError:
         yield
         return
-    _recording = True
+    _recording += 1
     try:
         yield
     finally:
-        _recording = False
-        if _recorded:
+        _recording -= 1
+        if _recorded and not _recording:
             path = cache_file()
             if path is not None:
                 _known.update(_recorded)
                 _write(path, dict(_known))
             _recorded.clear()
 
-
-_PAGE = ('<html lang="en"><body><h1>Warm</h1><p style="hyphens: auto">Parsing declarations once per '
-         'installation, hyphenated.</p></body></html>')
-
-
-def warm() -> Path | None:
-    """The install step: WeasyPrint imported and a fixed page of ours rendered, every parse recorded; the file."""
-    with recording():
-        from .pdf import import_weasyprint
-
-        import_weasyprint().HTML(string=_PAGE).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
-    return cache_file()
-
-
-if __name__ == "__main__":
-    print(f"cdefs: {warm()}")
