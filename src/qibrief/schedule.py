@@ -29,6 +29,7 @@ from .checks.rendered import RenderedNotes
 from .formats import PDFS
 from .lock import die_with_parent
 from .problems import BuildError, Problem
+from .warmup import settle_collector, warm_renderer
 
 # The address space the side process may hold (RLIMIT_AS): an allocation past it fails with MemoryError, which
 # fails the build with one line. Brief 50's side process peaks at about 60 MB of it.
@@ -88,12 +89,14 @@ class Scheduler:
 
     @classmethod
     def inline(cls) -> Scheduler:
-        """Side work run at once in this process, no import thread."""
+        """Side work run at once in this process, no import thread (the collector left as it is: a process that
+        builds brief after brief inline, a batch's, would hold each one's cyclic garbage longer)."""
         return cls(_Inline(), parallel=False)
 
     @classmethod
     def forked(cls) -> Scheduler:
         """A side process forked now (before any thread starts), warmed with the side work's imports."""
+        settle_collector()
         executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_side_init)
         executor.submit(_warm_side)
@@ -137,7 +140,7 @@ class Scheduler:
         linting and parsing the sources (inline: the first render imports it)."""
         if not self.parallel or not set(PDFS) & set(formats) or "weasyprint" in sys.modules:
             return
-        self._importer = threading.Thread(target=_import_renderer, daemon=True)
+        self._importer = threading.Thread(target=warm_renderer, daemon=True)
         self._importer.start()
 
     def wait_for_renderer(self) -> None:
@@ -188,15 +191,3 @@ def _warm_side() -> None:
     # Runs in the side process while the parent waits for Pandoc: the imports are then paid off the
     # critical path (an up-to-date PDF's notes are read there).
     import pypdfium2  # noqa: F401
-
-
-def _import_renderer() -> None:
-    from .pdf import import_weasyprint
-
-    import_weasyprint()
-    import weasyprint.text.fonts  # noqa: F401
-    # What the first render would import: the fetcher's response (email), the font subsetter's glyph names.
-    import email.policy  # noqa: F401
-    import fontTools.agl  # noqa: F401
-
-    from . import fetcher  # noqa: F401
