@@ -77,7 +77,3 @@ python3 -m pip install -q -e ".${extra}"
 # An editable install leaves the package uncompiled, and where PYTHONDONTWRITEBYTECODE is set (CI images,
 # containers) Python would compile every module on every run: a few hundredths of a second per build.
 python3 -m compileall -q src >/dev/null
-# WeasyPrint's C declarations, parsed once here into the user's cache ($XDG_CACHE_HOME/qibrief, else
-# ~/.cache/qibrief) with those a render of a fixed page of ours parses, so that the first build has them too
-# (src/qibrief/cdefs.py, warmup.py). A build without them parses them itself.
-python3 -m qibrief.warmup >/dev/null || echo "install.sh: WeasyPrint's declarations not cached (builds parse them)"

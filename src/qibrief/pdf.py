@@ -41,14 +41,10 @@ def import_weasyprint():
     # open, it asks ctypes.util.find_library, which runs ldconfig, gcc and ld: 0.35 s of CPU in child
     # processes, for libraries the dynamic loader then opens by their .so names anyway. Where that search is
     # needed after all (an unusual system), the import is retried with it.
-    from .cdefs import recording
-
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
-        # Its C declarations' parse trees come from the user's cache after the first import (cdefs.py).
-        with recording():
-            import weasyprint
+        import weasyprint
     except OSError:
         for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
             del sys.modules[name]

@@ -44,7 +44,9 @@ def shorten(text: str, limit: int = 60, *, ellipsis: str = "\u2026") -> str:
 
 def _natural(text: str) -> tuple:
     # "page 2: note 9" before "page 10: note 1": numbers in messages sort by value.
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+    # re.split with a group alternates text and digit runs; a run is converted by position, since isdigit()
+    # also holds for text such as "¹" that int() refuses.
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(re.split(r"(\d+)", text)))
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-from pathlib import Path
 
 # The cyclic collector's first threshold (Python's is 700 allocations): WeasyPrint's layout and the AST walks
 # make millions of objects, few of them cyclic garbage, and each young collection walked the survivors again.
@@ -71,23 +70,3 @@ def _freeze() -> None:
 
 
 _unfreezes = False
-
-
-_PAGE = ('<html lang="en"><body><h1>Warm</h1><p style="hyphens: auto">Parsing declarations once per '
-         'installation, hyphenated.</p></body></html>')
-
-
-def cache_declarations() -> Path | None:
-    """The install step (`python3 -m qibrief.warmup`): WeasyPrint imported and a fixed page of ours rendered,
-    every C declaration parsed on the way recorded in the user's cache (cdefs.py); returns the cache file."""
-    from .cdefs import cache_file, recording
-
-    with recording():
-        from .pdf import import_weasyprint
-
-        import_weasyprint().HTML(string=_PAGE).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
-    return cache_file()
-
-
-if __name__ == "__main__":
-    print(f"WeasyPrint's declarations cached in {cache_declarations()}")
