@@ -213,6 +213,7 @@ _PANDOC_RUNS = (
     ("--to docx", "Pandoc: the DOCX writer"),
     ("commonmark_x", "Pandoc: the lint's sourcepos parse (raw markup found)"),
     ("--citeproc", "Pandoc: each source's full and short form (Chicago check)"),
+    ("sections-apart.lua", "Pandoc: each section read alone + each source's full and short form (side)"),
     ("--to json", "Pandoc: a parse to JSON"),
 )
 
@@ -251,6 +252,7 @@ def _parts(root: Path, runs: int) -> list[tuple[str, float, float]]:
     from qibrief import html as htmlmod
     from qibrief.checks.chicago import entry_forms
     from qibrief.document import cite_groups
+    from qibrief.pipeline import check_sources_and_write_docx
     from qibrief import yamlfile
     from qibrief.plan import source_date_epoch
     from qibrief.sources import collect_sources
@@ -290,14 +292,14 @@ def _parts(root: Path, runs: int) -> list[tuple[str, float, float]]:
         if parsed.unchecked is not None:
             measure("Side: check of the parsed AST", lambda: writers.check_parsed(sources, parsed.unchecked))
         tree = json.loads(parsed.ast)
-        measure("Side: source checks (all, Chicago forms included; references.yaml already composed)",
+        measure("Side:   the source checks alone (their full/short forms' Pandoc run included)",
                 lambda: checks.check_sources(sources, tree))
         keys = sorted({key for group in cite_groups(tree) for key in group.keys})
-        measure("Side:   of which the full/short forms' Pandoc run", lambda: entry_forms(sources, keys))
-        docx = measure("Side: DOCX writer (Pandoc, reference document, finish)",
-                       lambda: writers.render_docx(sources, parsed.ast, epoch, "endnotes"))
+        measure("Side:   the full/short forms' Pandoc run alone (check, refs)", lambda: entry_forms(sources, keys))
+        measure("Side: source checks + DOCX writer + DOCX notes, as a build runs them (one Pandoc run for "
+                       "the forms and each section alone, the DOCX writer's)",
+                       lambda: check_sources_and_write_docx(sources, parsed.ast, epoch, "endnotes", "brief.docx"))
         web = measure("Web page (brand CSS, fonts inlined)", lambda: writers.render_web(sources, parsed.document))
-        measure("Side: DOCX notes read back", lambda: checks.read_notes("docx", docx, "brief.docx"))
         measure("Side: web page's notes read back", lambda: checks.read_notes("html", web, "brief.html"))
         printed = htmlmod.print_html(parsed.document, sources.meta.url)
         measure("Side: glyph check", lambda: fonts.check_glyphs(printed, sources.brand, "brief.pdf"))
