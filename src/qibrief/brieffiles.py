@@ -243,15 +243,10 @@ def _walk(folder: Path, root: Path, within: Sequence[Path], problems: list[Probl
 
 
 def _shown(path: Path | str, root: Path) -> str:
-    # Compared as text, as _below does (the paths here are built from the resolved root, never with '..').
+    # As _below compares (the paths here are built from the resolved root, never with '..').
     text = str(path)
-    for base in (str(root), str(REPO_ROOT)):
-        if text == base:
-            return "."
-        prefix = base if base.endswith("/") else base + "/"
-        if text.startswith(prefix):
-            return text[len(prefix):]
-    return text
+    below = _below(text, (root, REPO_ROOT))
+    return text if below is None else below or "."
 
 
 def list_inputs(root: Path, content_dir: Path, references_file: Path, styles_dir: Path, templates_dir: Path,
