@@ -8,8 +8,6 @@ text without a word: the lint refuses it (block_problems), listing the known one
 from __future__ import annotations
 
 import difflib
-import json
-import re
 from typing import Any, Iterator
 
 # Class -> the DOCX paragraph style docx/reference.py defines for it. The only list of the brand's blocks.
@@ -76,48 +74,10 @@ def block_problems(kind: str, classes: list[str], attributes: list[list[str]]) -
                    f"drop custom-style=, the class alone is enough", f"{CUSTOM_STYLE}=")
 
 
-# A Div's start and Attr in compact JSON (Pandoc's, and json.dumps with separators=(",", ":")): its id, its
-# classes (group 1) and its key-value pairs (group 2).
-_STRING = rb'"(?:[^"\\]|\\.)*"'
-_PAIR = rb'\[' + _STRING + rb',' + _STRING + rb'\]'
-_DIV_ATTR = re.compile(rb'\{"t":"Div","c":\[\[' + _STRING + rb',\[((?:' + _STRING + rb'(?:,' + _STRING + rb')*)?)\],\[((?:'
-                       + _PAIR + rb'(?:,' + _PAIR + rb')*)?)\]\]')
-_BLOCKS_KEY = b',"blocks":['
-_HEAD = re.compile(rb'\{"pandoc-api-version":\[[0-9,]*\],"meta":\{')  # the top-level keys in Pandoc's order
-
-
-def style_blocks(ast: bytes) -> bytes:
-    """The AST with each brand block's Div given its DOCX paragraph style (custom-style), unless it has it."""
-    if b'"Div"' not in ast:
-        return ast
-    spliced = _spliced_styles(ast)
-    if spliced is not None:
-        return spliced
-    tree = json.loads(ast)
-    if not _add_styles(tree.get("blocks", [])):
-        return ast
-    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _spliced_styles(ast: bytes) -> bytes | None:
-    """style_blocks by editing the JSON text where each Div's Attr ends, when the AST is compact JSON whose every
-    Div the pattern reads; None otherwise. An unquoted `"t":"Div"` is structure (a string's quotes are escaped),
-    and the body's Divs are those after the top-level "blocks" key (Pandoc writes the metadata before it)."""
-    body = ast.find(_BLOCKS_KEY)
-    if not _HEAD.match(ast) or body < 0 or ast.find(_BLOCKS_KEY, body + 1) >= 0:
-        return None
-    found = list(_DIV_ATTR.finditer(ast, body))
-    if len(found) != ast.count(b'"t":"Div"', body):
-        return None
-    pieces, position = [], 0
-    for div in found:
-        classes, pairs = json.loads(b"[" + div.group(1) + b"]"), json.loads(b"[" + div.group(2) + b"]")
-        known = [BLOCKS[name] for name in classes if name in BLOCKS]
-        if known and not any(key == CUSTOM_STYLE for key, _ in pairs):
-            added = json.dumps([CUSTOM_STYLE, known[0]], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            pieces += [ast[position:div.end(2)], b"," if pairs else b"", added]
-            position = div.end(2)
-    return b"".join(pieces) + ast[position:] if pieces else ast
+def style_blocks(tree: dict) -> bool:
+    """Give each brand block's Div in the AST its DOCX paragraph style (custom-style), unless it has it; True if
+    any changed."""
+    return _add_styles(tree.get("blocks", []))
 
 
 def _add_styles(start: Any) -> bool:

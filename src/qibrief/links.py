@@ -83,12 +83,13 @@ def docx_links(ast: bytes, base: str | None) -> bytes:
     if len(targets) >= ast.count(b'"Link"') and all(target.startswith(_NOT_LOCAL) for target in targets):
         return ast
     tree = json.loads(ast)
-    if not _relink(tree, base):
+    if not relink(tree, base):
         return ast
     return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _relink(tree: Any, base: str | None) -> bool:
+def relink(tree: Any, base: str | None) -> bool:
+    """In the AST, each relative link resolved against `base`, or without one a Span of its text; True if any changed."""
     changed = False
     stack = [tree]
     while stack:

@@ -4,6 +4,7 @@ the web page, the DOCX and the PDFs) that pipeline.py runs in order."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,9 @@ from . import pdf as pdfmod
 from .blocks import style_blocks
 from .brieffiles import MAX_STYLESHEET_BYTES
 from .citestyle import pandoc_style
-from .docx.citations import mark_sources
+from .docx.citations import mark_tree
 from .formats import FORMATS
-from .links import docx_links
+from .links import relink
 from .pandoc import docx_args, embed_images, has_images, html_args, parse_args, run_pandoc
 from .problems import BuildError, Problem, fail_on
 from .roundtrip.sent import Apart
@@ -134,9 +135,14 @@ def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str, apart: Apa
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
     # A block's class gives its paragraphs the brand's Word style (blocks.style_blocks): no custom-style= in sources.
-    # Citations become Word fields and section starts markers (docx.citations.mark_sources), for `import`.
+    # Citations become Word fields and section starts markers (docx.citations.mark_tree), for `import`.
+    # The three work on one parsed AST, written out once.
+    tree = json.loads(ast)
+    mark_tree(tree, sources, apart)
+    relink(tree, sources.meta.url)
+    style_blocks(tree)
     run = run_pandoc(docx_args(Path("reference.docx")),
-                     stdin=style_blocks(docx_links(mark_sources(ast, sources, apart), sources.meta.url)),
+                     stdin=json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
                      source_date_epoch=epoch, cwd=sources.project.root, files=reference, what="writing the DOCX")
     fonts = {path: sources.project.read_bytes(path) for path in docx.font_files(sources.brand)}
     return docx.finish_docx(run.output, sources.brand, sources.meta, notes=notes, epoch=epoch, fonts=fonts)

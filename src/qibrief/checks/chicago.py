@@ -33,18 +33,11 @@ def entry_forms(sources: Sources, keys: list[str]) -> dict[str, tuple[str, str]]
     if not keys:
         return {}
     paragraphs = [f"Text.[@{key}]" for key in keys] + [f"Text.[@{key}]" for key in keys]
-    project = sources.project
     run = run_pandoc(
-        [
-            "--from", READER, "--to", "json",
-            "--metadata-file", str(project.metadata_file),
-            "--citeproc", "--metadata", "suppress-bibliography=true",
-            "--csl", str(sources.csl), "--bibliography", str(project.references_file),
-        ],
+        ["--from", READER, "--to", "json", "--citeproc", *_brief_citeproc(sources)],
         stdin="\n\n".join(paragraphs).encode("utf-8"),
-        cwd=project.root,
-        # The checked, independent style from memory (no bibliography is printed here either).
-        files={str(sources.csl): pandoc_style(sources.style)},
+        cwd=sources.project.root,
+        files=_style_file(sources),
         what="formatting each source's full and short note",
     )
     return _forms_of(json.loads(run.output), keys)
@@ -54,19 +47,28 @@ def entry_forms_and_apart(sources: Sources, keys: list[str], api_version: list[i
         dict[str, tuple[str, str]], Apart]:
     """entry_forms(sources, keys) and read_apart(the sections, the references) in one Pandoc run: the DOCX's
     reading of each section alone, and the bibliography parsed once for both."""
-    project = sources.project
     run = run_pandoc(
-        ["--from", "json", "--to", "json", "--lua-filter", str(APART_FILTER),
-         "--metadata-file", str(project.metadata_file), "--metadata", "suppress-bibliography=true",
-         "--csl", str(sources.csl), "--bibliography", str(project.references_file)],
+        ["--from", "json", "--to", "json", "--lua-filter", str(APART_FILTER), *_brief_citeproc(sources)],
         stdin=apart_document(sources.sections, api_version, keys),
-        cwd=project.root, sections=sources.sections,
-        files={str(sources.csl): pandoc_style(sources.style)},
+        cwd=sources.project.root, sections=sources.sections,
+        files=_style_file(sources),
         what="reading each section on its own and formatting each source's full and short note",
     )
     tree = json.loads(run.output)
     formatted = tree.get("meta", {}).get("qibrief-forms", {}).get("c", [])
     return _forms_of({"blocks": formatted}, keys), apart_from(tree)
+
+
+def _brief_citeproc(sources: Sources) -> list[str]:
+    # What citeproc formats the forms with: the brief's metadata, style and bibliography (no bibliography printed).
+    project = sources.project
+    return ["--metadata-file", str(project.metadata_file), "--metadata", "suppress-bibliography=true",
+            "--csl", str(sources.csl), "--bibliography", str(project.references_file)]
+
+
+def _style_file(sources: Sources) -> dict[str, bytes]:
+    # The checked, independent style, given to Pandoc from memory.
+    return {str(sources.csl): pandoc_style(sources.style)}
 
 
 def _forms_of(tree: dict, keys: list[str]) -> dict[str, tuple[str, str]]:

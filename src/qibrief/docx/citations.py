@@ -41,6 +41,12 @@ def mark_sources(ast: bytes, sources: Sources, apart: Apart | None = None) -> by
     """The AST the DOCX is written from, with citation fields, section, heading and placement markers, and the
     digests of the sections sent in its metadata; apart: each section read alone (read here when not given)."""
     tree = json.loads(ast)
+    mark_tree(tree, sources, apart)
+    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def mark_tree(tree: dict, sources: Sources, apart: Apart | None = None) -> None:
+    """mark_sources on the parsed AST, in place."""
     if apart is None:
         apart = read_apart(sources.sections, sources.project.references_file, tree["pandoc-api-version"],
                            cwd=sources.project.root)
@@ -56,7 +62,6 @@ def mark_sources(ast: bytes, sources: Sources, apart: Apart | None = None) -> by
                                     for label in note_labels_or_none(section, blocks)])
     for name, value in sent_properties(sources.sections).items():
         tree["meta"][name] = {"t": "MetaString", "c": value}
-    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 # Walking the AST in reading order: body text, a note's text where its mark is.
