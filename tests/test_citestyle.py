@@ -65,3 +65,49 @@ def test_macros_only_the_bibliography_called_are_dropped():
               '<macro name="bib-only"><text variable="publisher"/></macro>')
     result = _strip_bibliography(_style(citation_body='<text macro="outer"/>', macros=macros))
     assert b'name="outer"' in result and b'name="inner"' in result and b'name="bib-only"' not in result
+
+
+@pytest.mark.parametrize(
+    "style, compacted",
+    [
+        # Indentation and comments between elements go.
+        (f'<style {NS}>\n  <!-- a comment -->\n  <info/>\n  <citation>\n    <layout/>\n  </citation>\n</style>',
+         f'<style {NS}><info/><citation><layout/></citation></style>'),
+        # Text in an element that holds no elements stays, whitespace included.
+        (f'<style {NS}><locale><terms><term name="and"> and </term><term name="x"> </term></terms></locale></style>',
+         f'<style {NS}><locale><terms><term name="and"> and </term><term name="x"> </term></terms></locale></style>'),
+        # A comment inside a term: its text either side stays, joined.
+        (f'<style {NS}><term name="t">open<!-- why -->close</term></style>', f'<style {NS}><term name="t">openclose</term></style>'),
+        (f'<style {NS}><term name="t"><!-- first -->tail<single>s</single></term></style>',
+         f'<style {NS}><term name="t">tail<single>s</single></term></style>'),
+        # A no-break space is text, not XML whitespace.
+        (f'<style {NS}><info/>\u00a0<citation/></style>', f'<style {NS}><info/>\u00a0<citation/></style>'),
+        # Attributes keep their spaces.
+        (f'<style {NS}><citation><layout suffix=". " delimiter="; "/></citation></style>',
+         f'<style {NS}><citation><layout suffix=". " delimiter="; "/></citation></style>'),
+    ],
+)
+def test_compacting_drops_only_comments_and_whitespace_between_elements(style, compacted):
+    declaration = "<?xml version='1.0' encoding='utf-8'?>\n"
+    assert citestyle.compact_style(style.encode()).decode("utf-8") == declaration + compacted
+
+
+def test_a_style_that_is_not_xml_is_left_for_pandoc_to_refuse():
+    assert citestyle.compact_style(b"<style") == b"<style"
+
+
+def test_chicago_notes_parse_the_same_compacted(monkeypatch):
+    """The sample brief parses to the same AST and HTML with the compacted style as with comments and indentation."""
+    from lxml import etree
+
+    sources = sourcesmod.read_sources(SAMPLE)
+    compacted = writers.parse_and_write_html(sources, 0)
+    assert b"<!--" not in citestyle.pandoc_style(sources.style)
+    monkeypatch.setattr(citestyle, "_compact", lambda root: etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+    citestyle._NOTES_ONLY_CACHE.clear()
+    try:
+        assert b"<!--" in citestyle.pandoc_style(sources.style)
+        full = writers.parse_and_write_html(sources, 0)
+    finally:
+        citestyle._NOTES_ONLY_CACHE.clear()
+    assert json.loads(compacted.ast) == json.loads(full.ast) and compacted.document == full.document

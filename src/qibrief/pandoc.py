@@ -29,11 +29,13 @@ TIMEOUT_SECONDS = 60
 # one that stalls the reader; all of them together get at most PROBE_BUDGET_SECONDS.
 PROBE_SECONDS = 5
 PROBE_BUDGET_SECONDS = 20
-HEAP_LIMIT = "-M1G"
-# The bundled Pandoc is built with -with-rtsopts=-H64m: a 64 MB heap from the start, where brief 50's runs live in
-# under 20 MB. -H16m keeps each run's resident size near 120 MB instead of 175 MB (the binary's own pages are
-# most of the rest) at the same CPU time.
-HEAP_HINT = "-H16m"
+# Pandoc's runtime (GHC's RTS): at most 1 GB of heap, and a garbage collector sized for runs that keep under
+# 10 MB alive. The bundled Pandoc is built with -with-rtsopts=-H64m, a 64 MB heap from the start: 175 MB resident
+# per run where -H8m gives 120-126 MB (the binary's own pages are most of it). Brief 50's runs then spent 40% of
+# their CPU collecting, a third of it in major collections (8 in the parse): -O12m lets the old generation reach
+# 12 MB before one, which halves their number and cuts the runs' collecting by a third, 0.15 s of CPU over a
+# build's three runs at the same resident size (docs/performance.md, "Third pass").
+RTS_OPTIONS = ("-M1G", "-H8m", "-O12m")
 # Pandoc's user data directory for every run: a folder that holds no Pandoc data files.
 EMPTY_DATA_DIR = Path(__file__).resolve().parent / "pandoc-data"
 # The Lua filter that hands the AST out of a run that writes another format (see run_pandoc's dump_ast).
@@ -193,7 +195,7 @@ def _command(args: Sequence[str], log_path: str, *, dump_ast: bool, warnings_fai
         *(["--fail-if-warnings"] if warnings_fail else []),
         f"--log={log_path}",
         "--output", "-",
-        "+RTS", HEAP_LIMIT, HEAP_HINT, "-RTS",
+        "+RTS", *RTS_OPTIONS, "-RTS",
     ]
 
 
@@ -233,7 +235,7 @@ def _slow_section(sections: Sequence[Section], cwd: Path | None) -> Section | No
             return None
         try:
             subprocess.run([*_die_with_parent(), pandoc_binary(), "--from", READER, "--to", "json", "--sandbox",
-                            "--data-dir", str(EMPTY_DATA_DIR), "+RTS", HEAP_LIMIT, HEAP_HINT, "-RTS"],
+                            "--data-dir", str(EMPTY_DATA_DIR), "+RTS", *RTS_OPTIONS, "-RTS"],
                            input=section.text.encode("utf-8"), capture_output=True, cwd=cwd,
                            timeout=min(PROBE_SECONDS, left), env={"LC_ALL": "C.UTF-8", "PATH": os.environ.get("PATH", "")})
         except subprocess.TimeoutExpired:
