@@ -151,3 +151,12 @@ def test_failures_go_through_click(tmp_path):
     fast, slow = run_cli(*args), _through_click(*args)
     assert fast.returncode == slow.returncode != 0
     assert (fast.stdout, fast.stderr) == (slow.stdout, slow.stderr)
+
+
+def test_python_version_is_platforms():
+    """The cache's digest names Python's version as platform.python_version() does, without importing platform."""
+    import platform
+
+    from qibrief.cache import python_version
+
+    assert python_version() == platform.python_version()
