@@ -1,5 +1,5 @@
-"""A build with nothing to do, answered without click: the command authors (and every save under `watch`'s
-eye in an editor's terminal) run most, whose cost is mostly Python's start and click's import (a third of it).
+"""A build with nothing to do, answered without click: the command authors run most (after every edit, from
+editors' build-on-save hooks), whose cost beyond Python's start was a third click's import.
 
 build.py calls exit_if_up_to_date for `build.py` alone or `build.py build ...`. It reads the command line itself,
 only as far as it is sure click would read it the same way (tests/test_noop.py compares the two on a table of
@@ -37,13 +37,11 @@ JOBS_RANGE = (1, 64)
 
 def exit_if_up_to_date(args: list[str]) -> None:
     """Print what `build` prints when the brief has nothing to render and exit 0; return in every other case."""
-    start = time.perf_counter()
     options = read_options(args)
-    line = None if options is None else _check(options)
-    # click.echo strips terminal escapes from what it prints to a file: such a line goes through click.
-    if line is None or not (line.isascii() and line.isprintable()):
+    text = None if options is None else _report(options)
+    if text is None:
         return
-    sys.stdout.write(f"{line}\nBuilt in {time.perf_counter() - start:.2f} s\n")
+    sys.stdout.write(text)
     sys.stdout.flush()
     os._exit(0)  # as cli.run: nothing to tear down
 
@@ -97,18 +95,24 @@ def _convert(kind: str, value: str) -> object | None:
     raise ValueError(kind)
 
 
-def _check(options: dict[str, object]) -> str | None:
-    # The modules of the check itself: read only for a command line that may be a no-op.
+def _report(options: dict[str, object]) -> str | None:
+    # What build prints for a brief with nothing to render, or None. The modules of the check itself are read
+    # only for a command line that may be a no-op.
     from .batch import configs_from_options
     from .cache import CACHE_FILE
     from .uptodate import check_up_to_date
 
+    start = time.perf_counter()  # where build's own "Built in" starts: after its imports
     settings = {name: value for name, value in options.items() if name != "jobs"}  # jobs matter to a render only
     try:
         configs = configs_from_options(**settings)
         # Several briefs print their lines prefixed; a folder never built into has nothing up to date.
         if len(configs) != 1 or not os.path.isfile(configs[0].out / CACHE_FILE):
             return None
-        return check_up_to_date(configs[0])
+        line = check_up_to_date(configs[0])
     except Exception:  # noqa: BLE001 - click's path runs the build again and reports it as it always has
         return None
+    # click.echo strips terminal escapes from what it prints to a file: such a line goes through click.
+    if line is None or not (line.isascii() and line.isprintable()):
+        return None
+    return f"{line}\nBuilt in {time.perf_counter() - start:.2f} s\n"
