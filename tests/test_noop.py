@@ -4,6 +4,7 @@ prints what click's path prints."""
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,8 @@ from qibrief.batch import configs_from_options
 from qibrief.cli import build_command
 from qibrief.formats import DEFAULT
 
+# build.py as it ran every command before noop.py: click's path alone.
+CLICK_ALONE = (sys.executable, "-c", "import sys; sys.argv[0] = 'build.py'; from qibrief.cli import run; run()")
 # build's parameters the no-op sets, each at its default (batch.configs_from_options's; --jobs: the cores).
 DEFAULTS = {name: p.default for name, p in inspect.signature(configs_from_options).parameters.items()} | {"jobs": None}
 
@@ -107,15 +110,24 @@ def test_options_agree_with_clicks():
 
 def _through_click(*args: str) -> subprocess.CompletedProcess:
     """The command line run by click alone, as build.py ran every command before noop.py."""
-    program = "import sys; sys.argv[0] = 'build.py'; from qibrief.cli import run; run()"
-    return subprocess.run([sys.executable, "-c", program, *args], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([*CLICK_ALONE, *args], cwd=REPO, capture_output=True, text=True,
                           timeout=300, env=_env())
 
 
 def _env() -> dict:
-    import os
-
     return {**os.environ, "PYTHONPATH": str(REPO / "src")}
+
+
+def _into_closed_pipe(command: list[str]) -> tuple[int, str]:
+    """The exit code and stderr of a command whose stdout's reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(command, cwd=REPO, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300,
+                              env=_env())
+    finally:
+        os.close(write_end)
+    return done.returncode, done.stderr
 
 
 def _timeless(text: str) -> str:
@@ -134,6 +146,8 @@ def test_noop_prints_what_click_prints_and_a_stale_brief_still_builds(tmp_path):
     fast, slow = run_cli(*args), _through_click(*args)
     assert (fast.returncode, _timeless(fast.stdout), fast.stderr) == (slow.returncode, _timeless(slow.stdout), slow.stderr)
     assert fast.stdout.startswith("Up to date: "), fast.stdout
+    assert (_into_closed_pipe([sys.executable, str(REPO / "build.py"), *args])
+            == _into_closed_pipe([*CLICK_ALONE, *args]) == (1, ""))
     section = sorted((brief / "content").glob("*.md"))[-1]
     section.write_text(section.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     again = run_cli(*args)

@@ -41,8 +41,11 @@ def exit_if_up_to_date(args: list[str]) -> None:
     text = None if options is None else _report(options)
     if text is None:
         return
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left: click exits 1 then, saying nothing
+        os._exit(1)
     os._exit(0)  # as cli.run: nothing to tear down
 
 
