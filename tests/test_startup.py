@@ -50,3 +50,17 @@ def test_noop_build_imports_only_the_up_to_date_check(sample_build):
     assert {"qibrief.pipeline", "qibrief.metadata", "qibrief.yamlfile", "qibrief.schedule", "qibrief.checks",
             "subprocess"} & modules == set()
     assert {"qibrief.plan", "qibrief.cache"} <= modules  # the check itself ran
+
+
+def test_noop_build_does_not_import_click(sample_build):
+    """A build with nothing to do, the command authors run most, answers without click (qibrief/noop.py): its import
+    was a third of what the no-op added to Python's start. `--help` still imports it, and a build that renders."""
+    for args in (("build", "--root", str(SAMPLE), "--out", str(sample_build)), ("build", "--root", str(SAMPLE),
+                 "--out", str(sample_build), "--format", "pdf", "--format", "html", "--docx-notes", "endnotes")):
+        done, modules = _imports(*args)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.startswith("Up to date"), done.stdout
+        assert {name for name in modules if name.split(".")[0] == "click"} == set()
+        assert "qibrief.cli" not in modules
+    done, modules = _imports("build", "--root", str(SAMPLE), "--out", str(sample_build), "--help")
+    assert done.returncode == 0 and "click" in modules

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .cache import CACHE_FILE
-from .formats import PDFS
+from .formats import DEFAULT, PDFS
 from .lock import die_with_parent
 from .plan import BuildConfig, Reporter
 from .problems import BuildError
@@ -104,6 +104,19 @@ def _renders_pdf(config: BuildConfig) -> bool:
     # PDF is wanted and nothing was built into the folder before (a fresh checkout, CI) or the cache is off. A
     # brief with a cache record may well be up to date, and an up-to-date series must not import WeasyPrint.
     return bool(set(PDFS) & set(config.formats)) and not (config.use_cache and (config.out / CACHE_FILE).exists())
+
+
+def configs_from_options(*, roots: Sequence[Path] = (), out: Path | None = None, formats: Sequence[str] = (),
+                         print_pdf: bool = False, docx_notes: str = "endnotes", strict: bool = False,
+                         no_cache: bool = False) -> list[BuildConfig]:
+    """One build config per brief from `build`'s options, each default here: cli.build_command's and noop's."""
+    briefs = expand_roots(roots or (Path("."),))
+    base = BuildConfig(
+        root=briefs[0], out=Path("dist"),
+        formats=(tuple(formats) or DEFAULT) + (("print",) if print_pdf else ()),
+        docx_notes=docx_notes, strict=strict, use_cache=not no_cache,
+    )
+    return configs_for(base, briefs, out)
 
 
 def configs_for(base: BuildConfig, roots: Sequence[Path], out: Path | None) -> list[BuildConfig]:

@@ -128,7 +128,6 @@ def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | 
       python build.py build --root briefs/ --print --list-stale --json
     """
     from . import batch
-    from .plan import BuildConfig
     from .uptodate import build
 
     if as_json and not list_stale:
@@ -136,13 +135,8 @@ def build_command(ctx: click.Context, roots: tuple[Path, ...] = (), out: Path | 
 
     def action() -> None:
         start = time.perf_counter()
-        briefs = batch.expand_roots(roots or (Path("."),))
-        base = BuildConfig(
-            root=briefs[0], out=Path("dist"),
-            formats=(tuple(formats) or DEFAULT) + (("print",) if print_pdf else ()),
-            docx_notes=docx_notes, strict=strict, use_cache=not no_cache,
-        )
-        configs = batch.configs_for(base, briefs, out)
+        configs = batch.configs_from_options(roots=roots, out=out, formats=formats, print_pdf=print_pdf,
+                                             docx_notes=docx_notes, strict=strict, no_cache=no_cache)
         if list_stale:
             from .series import list_stale as listing, show
 

@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-import click
-
 ERROR = "error"
 WARNING = "warning"
 
@@ -60,21 +58,32 @@ def strictly(problems: Iterable[Problem]) -> list[Problem]:
     return [Problem(p.path, p.line, p.message, ERROR, p.column) for p in problems]
 
 
-class BuildError(click.ClickException):
-    """An expected failure: printed as its message, without a traceback, exit code 1."""
+class BuildError(Exception):
+    """An expected failure: printed as its message, without a traceback, exit code 1.
+
+    click.ClickException's interface (message, exit_code, format_message, show), without its import: a build with
+    nothing to do imports this module and not click (noop.py). cli._run catches it around every command's work.
+    """
 
     exit_code = 1
 
     def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
         super().__init__(message)
+        self.message = message
         self.problems = sort_problems(problems)
+
+    def __str__(self) -> str:
+        return self.message
 
     def format_message(self) -> str:
         lines = [str(p) for p in self.problems]
         lines.append(self.message)
         return "\n".join(lines)
 
-    def show(self, file=None) -> None:  # noqa: D102 - click's hook
+    def show(self, file=None) -> None:
+        """Print the problems and the message to stderr, as click prints its own errors."""
+        import click  # loaded already: only the CLI shows an error
+
         click.echo(self.format_message(), err=True, file=file)
 
 

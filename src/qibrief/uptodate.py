@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import cache
 from .lock import output_lock, remove_stale_staging, use_private_tmpdir
-from .plan import BuildConfig, Built, Reporter, plan_build
+from .plan import BuildConfig, Built, Plan, Reporter, plan_build
 
 if TYPE_CHECKING:  # the pipeline is imported only when there is something to build
     from .pipeline import Artifacts
@@ -33,7 +33,7 @@ def build(config: BuildConfig, report: Reporter, *, parallel: bool = True, sched
         remove_stale_staging(config.out)
         plan = plan_build(config, epoch)
         if not plan.stale:
-            report(f"Up to date: {', '.join(plan.names.values())} (nothing changed since the last build)")
+            report(_up_to_date(plan))
             return Built(written=())
         # Only a build that renders starts tools that write temporary files (and removes what killed builds
         # left): planning writes none, and a build with nothing to do leaves TMPDIR alone.
@@ -43,3 +43,16 @@ def build(config: BuildConfig, report: Reporter, *, parallel: bool = True, sched
         from . import pipeline  # the stages: never imported by a build with nothing to do
 
         return pipeline.run(config, plan, report, parallel=parallel, scheduler=scheduler, beside=beside, record=record)
+
+
+def check_up_to_date(config: BuildConfig) -> str | None:
+    """The line build prints when config's brief has nothing to render, or None when it has: build's own check under
+    the folder's lock, stopping before anything is rendered (for noop.py)."""
+    with output_lock(config.out):
+        remove_stale_staging(config.out)
+        plan = plan_build(config)
+    return None if plan.stale else _up_to_date(plan)
+
+
+def _up_to_date(plan: Plan) -> str:
+    return f"Up to date: {', '.join(plan.names.values())} (nothing changed since the last build)"
