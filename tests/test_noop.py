@@ -174,3 +174,21 @@ def test_python_version_is_platforms():
     from qibrief.cache import python_version
 
     assert python_version() == platform.python_version()
+
+
+def test_ctrl_c_is_aborted_as_click_says_it(monkeypatch, capsys):
+    def interrupted(options):
+        raise KeyboardInterrupt
+
+    class Exited(Exception):
+        pass
+
+    def fake_exit(code):
+        raise Exited(code)
+
+    monkeypatch.setattr(noop, "_report", interrupted)
+    monkeypatch.setattr(noop.os, "_exit", fake_exit)
+    with pytest.raises(Exited) as exited:
+        noop.exit_if_up_to_date(["build"])
+    assert exited.value.args == (1,)
+    assert capsys.readouterr().err == "Aborted!\n"

@@ -37,8 +37,12 @@ JOBS_RANGE = (1, 64)
 
 def exit_if_up_to_date(args: list[str]) -> None:
     """Print what `build` prints when the brief has nothing to render and exit 0; return in every other case."""
-    options = read_options(args)
-    text = None if options is None else _report(options)
+    try:
+        options = read_options(args)
+        text = None if options is None else _report(options)
+    except KeyboardInterrupt:  # Ctrl-C: what click prints then, with its exit code
+        sys.stderr.write("Aborted!\n")
+        os._exit(1)
     if text is None:
         return
     try:
