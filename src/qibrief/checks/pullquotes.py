@@ -33,9 +33,17 @@ class _Words:
 @lru_cache(maxsize=4096)
 def _words(text: str) -> _Words:
     shown = normalise(text).split()
-    keys = [_EDGES.sub("", w.lower()) for w in shown]
+    keys = [_key(w.lower()) for w in shown]
     kept = [(s, k) for s, k in zip(shown, keys) if k]
     return _Words([s for s, _ in kept], [k for _, k in kept])
+
+
+def _key(word: str) -> str:
+    # Most words start and end with a word character (str.isalnum() or "_" is the regex's \w): no regex for them.
+    first, last = word[0], word[-1]
+    if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+        return word
+    return _EDGES.sub("", word)
 
 
 def _verbatim(quote: str, paragraph: str) -> bool:
