@@ -89,7 +89,7 @@ def _stringify_raw(value: dict) -> str:
 
 
 # A note's mark in a section's text: `^[` opens an inline note, `[^label]` (not followed by ":") refers to one.
-_NOTE_MARK = re.compile(r"(?<!\\)\^\[|(?<!\\)\[\^([^\]\s]+)\](?!:)")
+_NOTE_MARK = re.compile(r"\^(?<!\\\^)\[|\[(?<!\\\[)\^([^\]\s]+)\](?!:)")
 
 
 def note_labels(section: Section, blocks: list) -> list[str | None]:
