@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 from ..sections import Section, fenced_lines
@@ -34,10 +35,14 @@ class Line:
 
 def lines(section: Section) -> Iterator[Line]:
     """The section's lines outside fenced code blocks, with inline code blanked."""
-    for number, raw, in_code in fenced_lines(section.text):
-        if in_code:
-            continue
-        yield Line(section, number, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw))
+    return iter(_lines(section))
+
+
+# Each section read into lines once: six of the source checks go through every section's lines.
+@lru_cache(maxsize=256)
+def _lines(section: Section) -> tuple[Line, ...]:
+    return tuple(Line(section, number, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw))
+                 for number, raw, in_code in fenced_lines(section.text) if not in_code)
 
 
 def citation_keys(text: str) -> list[tuple[int, str]]:
