@@ -47,17 +47,26 @@ def _key(word: str) -> str:
 
 
 def _verbatim(quote: str, paragraph: str) -> bool:
-    body = " ".join(_words(paragraph).keys)
+    body = _spaced(paragraph)
     position = 0
-    for part in _ELLIPSIS.split(quote):
-        keys = " ".join(_words(part).keys)
-        if not keys:
-            continue
-        found = (" " + body + " ").find(" " + keys + " ", position)
+    for keys in _parts(quote):
+        found = body.find(" " + keys + " ", position)
         if found < 0:
             return False
         position = found + len(keys)
     return True
+
+
+# Cached too: a quote is compared with every paragraph, and a paragraph with every quote.
+@lru_cache(maxsize=4096)
+def _spaced(paragraph: str) -> str:
+    return " " + " ".join(_words(paragraph).keys) + " "
+
+
+@lru_cache(maxsize=4096)
+def _parts(quote: str) -> tuple[str, ...]:
+    # The quote's keys between its ellipses, each part as one string.
+    return tuple(keys for keys in (" ".join(_words(part).keys) for part in _ELLIPSIS.split(quote)) if keys)
 
 
 def _best_cluster(blocks_: list) -> list:
