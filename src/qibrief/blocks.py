@@ -81,22 +81,35 @@ def style_blocks(tree: dict) -> bool:
 
 
 def _add_styles(start: Any) -> bool:
+    # An element is looked at in its list and only its content pushed, so the many Str and Space cost a lookup
+    # each; json.loads makes plain dicts and lists, hence type() rather than isinstance().
     changed = False
     stack = [start]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(child for child in node if isinstance(child, (list, dict)))
+        node = pop()
+        if type(node) is dict:  # a dict's content (not in Pandoc's blocks): looked at as a list of one
+            node = [node]
+        elif type(node) is not list:
             continue
-        if not isinstance(node, dict):
-            continue
-        content = node.get("c")
-        if node.get("t") == "Div" and isinstance(content, list) and len(content) == 2:
-            _, classes, attributes = content[0]
-            known = [BLOCKS[name] for name in classes if name in BLOCKS]
-            if known and not any(key == CUSTOM_STYLE for key, _ in attributes):
-                attributes.append([CUSTOM_STYLE, known[0]])
-                changed = True
-        if isinstance(content, (list, dict)):
-            stack.append(content)
+        for child in node:
+            if type(child) is list:
+                push(child)
+            elif type(child) is dict:
+                content = child.get("c")
+                if type(content) is list:
+                    if child.get("t") == "Div" and len(content) == 2:
+                        changed = _add_style(content[0]) or changed
+                    push(content)
+                elif type(content) is dict:
+                    push(content)
     return changed
+
+
+def _add_style(attr: list) -> bool:
+    _, classes, attributes = attr
+    known = [BLOCKS[name] for name in classes if name in BLOCKS]
+    if known and not any(key == CUSTOM_STYLE for key, _ in attributes):
+        attributes.append([CUSTOM_STYLE, known[0]])
+        return True
+    return False

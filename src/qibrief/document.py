@@ -68,7 +68,8 @@ class CiteGroup:
 def _elements(node: Any, kind: str) -> Iterator[dict]:
     # Every element of a kind, in document order (an element before those it holds), by a stack that holds only
     # dicts and lists: nested generators, one per value (every Str's text included), were most of the source
-    # checks' time. json.loads makes plain dicts and lists, hence type() rather than isinstance().
+    # checks' time. An element that holds no dict or list (a Str, a Space) is not pushed unless it is of the kind.
+    # json.loads makes plain dicts and lists, hence type() rather than isinstance().
     stack = [node]
     pop, push = stack.pop, stack.append
     while stack:
@@ -82,7 +83,12 @@ def _elements(node: Any, kind: str) -> Iterator[dict]:
         else:
             continue
         for value in reversed(values):
-            if type(value) is dict or type(value) is list:
+            if type(value) is dict:
+                content = value.get("c")
+                if (type(content) is list or type(content) is dict or len(value) > 2 or "t" not in value
+                        or value["t"] == kind):
+                    push(value)
+            elif type(value) is list:
                 push(value)
 
 

@@ -90,19 +90,31 @@ def docx_links(ast: bytes, base: str | None) -> bytes:
 
 def relink(tree: Any, base: str | None) -> bool:
     """In the AST, each relative link resolved against `base`, or without one a Span of its text; True if any changed."""
+    # The stack holds lists and the dicts that are no Pandoc element (the document, metadata maps, citations): an
+    # element is looked at in its list, and only its content pushed, so the many Str and Space cost a lookup each.
+    # json.loads makes plain dicts and lists, hence type() rather than isinstance().
     changed = False
     stack = [tree]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            for index, child in enumerate(node):
-                if isinstance(child, dict) and child.get("t") == "Link" and _local_link(child):
+        node = pop()
+        if type(node) is dict:
+            stack.extend(value for value in node.values() if type(value) is list or type(value) is dict)
+            continue
+        for index, child in enumerate(node):
+            if type(child) is list:
+                push(child)
+            elif type(child) is dict:
+                kind = child.get("t")
+                if kind == "Link" and _local_link(child):
                     node[index] = child = _relinked(child, base)
                     changed = True
-                if isinstance(child, (list, dict)):
-                    stack.append(child)
-        elif isinstance(node, dict):
-            stack.extend(value for value in node.values() if isinstance(value, (list, dict)))
+                if kind is None or len(child) > 2:  # not an element {"t", "c"}: each value walked
+                    push(child)
+                    continue
+                content = child.get("c")
+                if type(content) is list or type(content) is dict:
+                    push(content)
     return changed
 
 

@@ -133,8 +133,9 @@ def check_sources_and_write_docx(sources: Sources, ast: bytes, epoch: int, notes
     problems, checking = _timed("Checking sources", lambda: checks.check_sources(sources, tree, forms_of))
     if name is None:
         return SideResult(problems=tuple(problems), timings=(checking,))
+    # The checks only read the tree: the DOCX's writer takes it over rather than parse the AST again.
     data, writing = _timed("Writing DOCX", lambda: render_docx(sources, ast, epoch, notes,
-                                                                apart[0] if apart else None))
+                                                                apart[0] if apart else None, tree=tree))
     (notes_read, found), reading = _timed("Reading DOCX notes", lambda: checks.read_notes("docx", data, name))
     return SideResult(problems=(*problems, *found), timings=(checking, writing, reading), docx=data, notes=notes_read)
 

@@ -128,16 +128,19 @@ def render_web(sources: Sources, document: str) -> bytes:
     return htmlmod.web_html(document, css).encode("utf-8")
 
 
-def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str, apart: Apart | None = None) -> bytes:
+def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str, apart: Apart | None = None, *,
+                tree: dict | None = None) -> bytes:
     """The editors' DOCX: Pandoc's writer with the brand's reference document, then finished; apart: each section
-    read alone, when the source checks' Pandoc run read them already (docx.citations.mark_sources)."""
+    read alone, when the source checks' Pandoc run read them already (docx.citations.mark_sources); tree: `ast`
+    parsed, when the caller has it and needs it no more (it is changed here)."""
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
     # A relative link would be a path on the reader's disk in Word: resolved against the page's url:, or dropped.
     # A block's class gives its paragraphs the brand's Word style (blocks.style_blocks): no custom-style= in sources.
     # Citations become Word fields and section starts markers (docx.citations.mark_tree), for `import`.
     # The three work on one parsed AST, written out once.
-    tree = json.loads(ast)
+    if tree is None:
+        tree = json.loads(ast)
     mark_tree(tree, sources, apart)
     relink(tree, sources.meta.url)
     style_blocks(tree)

@@ -11,6 +11,7 @@ _GLUED = re.compile(
     r"(?:[^\W\d_](?:[.,;:!?][\"'\u201d\u2019)\]]?|[\"'\u201d\u2019)\]][.,;:!?]?)|\)[.,;:!?])"
     r"(\d{1,3})(?=\s|$)"
 )
+_DIGIT = re.compile(r"\d")
 SUPERSCRIPT_DIGITS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
 _SUPERSCRIPT = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
 
@@ -26,7 +27,9 @@ class TypedNumber:
 
 def glued_numbers(text: str) -> list[TypedNumber]:
     """Digits glued to the end of a sentence, as a hand-typed note number would be."""
-    found = []
+    found: list[TypedNumber] = []
+    if _DIGIT.search(text) is None:  # most lines: _GLUED tries every letter, a digit is found at once or not at all
+        return found
     for match in _GLUED.finditer(text):
         start = match.start(1)
         word_start = max(text.rfind(" ", 0, start) + 1, 0)

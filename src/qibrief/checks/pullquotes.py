@@ -33,23 +33,40 @@ class _Words:
 @lru_cache(maxsize=4096)
 def _words(text: str) -> _Words:
     shown = normalise(text).split()
-    keys = [_EDGES.sub("", w.lower()) for w in shown]
+    keys = [_key(w.lower()) for w in shown]
     kept = [(s, k) for s, k in zip(shown, keys) if k]
     return _Words([s for s, _ in kept], [k for _, k in kept])
 
 
+def _key(word: str) -> str:
+    # Most words start and end with a word character (str.isalnum() or "_" is the regex's \w): no regex for them.
+    first, last = word[0], word[-1]
+    if (first.isalnum() or first == "_") and (last.isalnum() or last == "_"):
+        return word
+    return _EDGES.sub("", word)
+
+
 def _verbatim(quote: str, paragraph: str) -> bool:
-    body = " ".join(_words(paragraph).keys)
+    body = _spaced(paragraph)
     position = 0
-    for part in _ELLIPSIS.split(quote):
-        keys = " ".join(_words(part).keys)
-        if not keys:
-            continue
-        found = (" " + body + " ").find(" " + keys + " ", position)
+    for keys in _parts(quote):
+        found = body.find(" " + keys + " ", position)
         if found < 0:
             return False
         position = found + len(keys)
     return True
+
+
+# Cached too: a quote is compared with every paragraph, and a paragraph with every quote.
+@lru_cache(maxsize=4096)
+def _spaced(paragraph: str) -> str:
+    return " " + " ".join(_words(paragraph).keys) + " "
+
+
+@lru_cache(maxsize=4096)
+def _parts(quote: str) -> tuple[str, ...]:
+    # The quote's keys between its ellipses, each part as one string.
+    return tuple(keys for keys in (" ".join(_words(part).keys) for part in _ELLIPSIS.split(quote)) if keys)
 
 
 def _best_cluster(blocks_: list) -> list:

@@ -16,7 +16,7 @@ _MANUAL_LIST = re.compile(
     r"\s*(?:\{[^}]*\})?\s*#*\s*$",
     re.IGNORECASE,
 )
-_PANDOC_SUPERSCRIPT = re.compile(r"(?<!\\)\^(\d{1,3})\^")
+_PANDOC_SUPERSCRIPT = re.compile(r"\^(?<!\\\^)(\d{1,3})\^")
 _RAW_SUP = re.compile(r"<sup>\s*\d{1,3}\s*</sup>", re.IGNORECASE)
 
 

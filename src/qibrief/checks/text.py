@@ -18,11 +18,20 @@ _QUOTES = str.maketrans({
     "\u21a9": None, "\u2191": None,
 })
 _SPACE = re.compile(r"\s+")
+# _QUOTES as a search and replace: str.translate looks every character of a text up in its table, the regex only
+# stops at the few that are in it.
+_REPLACED = {chr(code): replacement or "" for code, replacement in _QUOTES.items()}
+_TRANSLATED = re.compile("[" + "".join(_REPLACED) + "]")
+
+
+def _replacement(found: re.Match) -> str:
+    return _REPLACED[found.group()]
 
 
 def normalise(text: str) -> str:
     """One-line text with straight quotes, hyphen-minus for every dash, single spaces, no back-link glyphs."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    if not text.isascii():  # every character _QUOTES replaces is beyond ASCII, and ASCII text is NFC already
+        text = _TRANSLATED.sub(_replacement, unicodedata.normalize("NFC", text))
     return _SPACE.sub(" ", text).strip()
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Mapping
 
@@ -75,7 +76,7 @@ def finish_docx(package: bytes, brand: Brand, meta: Metadata, *, notes: str = "e
     finish.core_properties(docx, meta, created, modified)
     finish.custom_properties(docx, meta)
     paragraphs = statistics.text_paragraphs(docx)
-    text = "".join(t for _, t in paragraphs)
+    text = Counter("".join(t for _, t in paragraphs))  # counted once for every font that measures it
     metrics = {f.family: fontsmod.text_metrics(f.data, text) for f in embedded if not (f.bold or f.italic)}
     finish.app_properties(docx, statistics.count_statistics(docx, metrics, paragraphs))
     return docx.to_bytes(modified)

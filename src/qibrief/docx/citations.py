@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape  # quote=False: what xml.sax.saxutils.escape does, without its import of urllib.request
 
 from ..blocks import BLOCKS, CUSTOM_STYLE
 from ..document import plain_text
@@ -231,7 +231,7 @@ def citation_field(number: int, citations: list, shown: list, items: dict[str, d
     # that a search of the XML for a phrase of the note finds the note's own text first.
     code = code.replace(json.dumps(data["properties"]["formattedCitation"], ensure_ascii=False),
                         _escaped(data["properties"]["formattedCitation"]), 1)
-    code = escape(" ADDIN CSL_CITATION " + code + " ")
+    code = escape(" ADDIN CSL_CITATION " + code + " ", quote=False)
     begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
              f'<w:r><w:instrText xml:space="preserve">{code}</w:instrText></w:r>'
              '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')

@@ -161,10 +161,11 @@ def _name_with_fonttools(data: bytes, family: str, bold: bool, italic: bool) -> 
     return out.getvalue()
 
 
-def text_metrics(data: bytes, text: str) -> tuple[float, float]:
+def text_metrics(data: bytes, text: str | Counter) -> tuple[float, float]:
     """The font's average advance width over the text's characters and its single line height, both in em.
 
-    The line height is Windows' ascent plus descent (OS/2), which Word's single spacing uses."""
+    The line height is Windows' ascent plus descent (OS/2), which Word's single spacing uses. text: the text, or its
+    characters counted (Counter(text)), when several fonts measure the same text."""
     try:
         font = sfnt.read_font(data)
         cmap, widths = sfnt.best_map(font), sfnt.advance_widths(font)
@@ -174,17 +175,21 @@ def text_metrics(data: bytes, text: str) -> tuple[float, float]:
             raise sfnt.Unsupported("a glyph past the font's metrics")
     except sfnt.NOT_READ:  # a form sfnt.py does not read: fontTools knows them all
         return _metrics_with_fonttools(data, text)
-    counts = [(n, widths[cmap[ord(ch)]]) for ch, n in Counter(text).items() if ord(ch) in cmap]
+    counts = [(n, widths[cmap[ord(ch)]]) for ch, n in _counted(text).items() if ord(ch) in cmap]
     total = sum(n for n, _ in counts)
     return (sum(n * w for n, w in counts) / total / em if total else 0.5), (ascent + descent) / em
 
 
-def _metrics_with_fonttools(data: bytes, text: str) -> tuple[float, float]:
+def _counted(text: str | Counter) -> Counter:
+    return text if isinstance(text, Counter) else Counter(text)
+
+
+def _metrics_with_fonttools(data: bytes, text: str | Counter) -> tuple[float, float]:
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data), lazy=True)
     cmap, metrics, em = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
-    counts = [(n, metrics[cmap[ord(ch)]][0]) for ch, n in Counter(text).items() if ord(ch) in cmap]
+    counts = [(n, metrics[cmap[ord(ch)]][0]) for ch, n in _counted(text).items() if ord(ch) in cmap]
     total = sum(n for n, _ in counts)
     os2 = font["OS/2"]
     return (sum(n * w for n, w in counts) / total / em if total else 0.5), (os2.usWinAscent + os2.usWinDescent) / em

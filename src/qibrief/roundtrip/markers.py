@@ -9,8 +9,8 @@ Every entry starts with "qibrief" and has no colon (a colon separates index sube
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape  # quote=False: what xml.sax.saxutils.escape does, without its import of urllib.request
 from urllib.parse import quote, unquote
-from xml.sax.saxutils import escape
 
 PREFIX = "qibrief"
 SECTION, HEADING, CITE, NOTE, BLOCK = "section", "heading", "cite", "note", "block"
@@ -34,7 +34,7 @@ def entry(kind: str, *words: str) -> str:
 
 def field_xml(text: str) -> str:
     """An index-entry field with no result, as the runs Pandoc's DOCX writer passes through (raw openxml)."""
-    quoted = escape(text.replace('"', "'"))
+    quoted = escape(text.replace('"', "'"), quote=False)
     return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
             f'<w:r><w:instrText xml:space="preserve"> XE "{quoted}" </w:instrText></w:r>'
             '<w:r><w:fldChar w:fldCharType="end"/></w:r>')

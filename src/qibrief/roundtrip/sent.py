@@ -89,7 +89,7 @@ def _stringify_raw(value: dict) -> str:
 
 
 # A note's mark in a section's text: `^[` opens an inline note, `[^label]` (not followed by ":") refers to one.
-_NOTE_MARK = re.compile(r"(?<!\\)\^\[|(?<!\\)\[\^([^\]\s]+)\](?!:)")
+_NOTE_MARK = re.compile(r"\^(?<!\\\^)\[|\[(?<!\\\[)\^([^\]\s]+)\](?!:)")
 
 
 def note_labels(section: Section, blocks: list) -> list[str | None]:
@@ -133,18 +133,25 @@ def with_note_labels(section: Section, blocks: list) -> list:
 
 def count_notes(node) -> int:
     """How many notes an AST fragment holds, nested ones included."""
-    # A loop over a stack: quicker than recursion over every section's blocks, and no depth limit.
+    # A loop over a stack: quicker than recursion over every section's blocks, and no depth limit. An element is
+    # looked at in its list and only its content pushed: a Str's text, a Space's nothing, hold no note.
     count = 0
     stack = [node]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
-        if type(node) is list:
-            stack.extend(node)
-        elif type(node) is dict:
-            count += node.get("t") == "Note"
-            content = node.get("c")
-            if type(content) in (list, dict):  # a Str's text, a Space's nothing: no note below
-                stack.append(content)
+        node = pop()
+        if type(node) is dict:
+            node = (node,)
+        elif type(node) is not list:
+            continue
+        for child in node:
+            if type(child) is list:
+                push(child)
+            elif type(child) is dict:
+                count += child.get("t") == "Note"
+                content = child.get("c")
+                if type(content) is list or type(content) is dict:
+                    push(content)
     return count
 
 
