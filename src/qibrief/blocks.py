@@ -8,7 +8,9 @@ text without a word: the lint refuses it (block_problems), listing the known one
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterator
+from typing import Iterator
+
+from .document import elements
 
 # Class -> the DOCX paragraph style docx/reference.py defines for it. The only list of the brand's blocks.
 BLOCKS = {
@@ -80,29 +82,11 @@ def style_blocks(tree: dict) -> bool:
     return _add_styles(tree.get("blocks", []))
 
 
-def _add_styles(start: Any) -> bool:
-    # An element is looked at in its list and only its content pushed, so the many Str and Space cost a lookup
-    # each; json.loads makes plain dicts and lists, hence type() rather than isinstance().
+def _add_styles(blocks: list) -> bool:
     changed = False
-    stack = [start]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if type(node) is dict:  # a dict's content (not in Pandoc's blocks): looked at as a list of one
-            node = [node]
-        elif type(node) is not list:
-            continue
-        for child in node:
-            if type(child) is list:
-                push(child)
-            elif type(child) is dict:
-                content = child.get("c")
-                if type(content) is list:
-                    if child.get("t") == "Div" and len(content) == 2:
-                        changed = _add_style(content[0]) or changed
-                    push(content)
-                elif type(content) is dict:
-                    push(content)
+    for div in elements(blocks, "Div"):
+        if len(div["c"]) == 2:
+            changed = _add_style(div["c"][0]) or changed
     return changed
 
 

@@ -65,8 +65,9 @@ class CiteGroup:
     text: str
 
 
-def _elements(node: Any, kind: str) -> Iterator[dict]:
-    # Every element of a kind, in document order (an element before those it holds), by a stack that holds only
+def elements(node: Any, kind: str) -> Iterator[dict]:
+    """Every element of a kind ("Note", "Div") in an AST or part of one, in document order, nested ones included."""
+    # An element before those it holds, by a stack that holds only
     # dicts and lists: nested generators, one per value (every Str's text included), were most of the source
     # checks' time. An element that holds no dict or list (a Str, a Space) is not pushed unless it is of the kind.
     # json.loads makes plain dicts and lists, hence type() rather than isinstance().
@@ -95,7 +96,7 @@ def _elements(node: Any, kind: str) -> Iterator[dict]:
 def notes(ast: dict) -> list[str]:
     """Each note's text, in note order (as Pandoc numbers them: by first appearance)."""
     found = []
-    for node in _elements(ast.get("blocks", []), "Note"):
+    for node in elements(ast.get("blocks", []), "Note"):
         found.append(_note_content(node))
     return found
 
@@ -103,7 +104,7 @@ def notes(ast: dict) -> list[str]:
 def cite_groups(ast: dict) -> list[CiteGroup]:
     """Every citation group in document order, with the note it sits in and the text rendered for it."""
     groups = []
-    for node in _elements(ast.get("blocks", []), "Cite"):
+    for node in elements(ast.get("blocks", []), "Cite"):
         citations, rendered = node["c"]
         note_numbers = [c.get("citationNoteNum") for c in citations if c.get("citationNoteNum")]
         inner = [n for n in rendered if isinstance(n, dict) and n.get("t") == "Note"]

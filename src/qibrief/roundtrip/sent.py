@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from ..document import elements
 from ..pandoc import READER, run_pandoc
 from ..sections import Section
 
@@ -133,26 +134,7 @@ def with_note_labels(section: Section, blocks: list) -> list:
 
 def count_notes(node) -> int:
     """How many notes an AST fragment holds, nested ones included."""
-    # A loop over a stack: quicker than recursion over every section's blocks, and no depth limit. An element is
-    # looked at in its list and only its content pushed: a Str's text, a Space's nothing, hold no note.
-    count = 0
-    stack = [node]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if type(node) is dict:
-            node = (node,)
-        elif type(node) is not list:
-            continue
-        for child in node:
-            if type(child) is list:
-                push(child)
-            elif type(child) is dict:
-                count += child.get("t") == "Note"
-                content = child.get("c")
-                if type(content) is list or type(content) is dict:
-                    push(content)
-    return count
+    return sum(1 for _ in elements(node, "Note"))
 
 
 def digest(text: str) -> str:
