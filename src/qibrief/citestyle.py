@@ -208,6 +208,11 @@ def pandoc_style(style: bytes) -> bytes:
     return trimmed if trimmed is not None else compact_style(style)
 
 
+def style_files(csl: Path, style: bytes) -> dict[str, bytes]:
+    """What Pandoc reads in place of the style file `csl` (run_pandoc's files): pandoc_style(style), from memory."""
+    return {str(csl): pandoc_style(style)}
+
+
 def compact_style(style: bytes) -> bytes:
     """The style without its comments and the whitespace between its elements; the same style to citeproc."""
     from lxml import etree  # lazily, with safexml: see _parse_csl

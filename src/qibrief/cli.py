@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .formats import ALL, DEFAULT
+from .formats import ALL, DEFAULT, NOTE_KINDS
 
 # One instance of each kind of path, shared by every option: each click.Path looks up the translation of its
 # name ("directory", "file") through gettext, a search of the locale folders, at import (1 ms for eleven).
@@ -104,7 +104,7 @@ def _run(ctx: click.Context, action) -> None:
 )
 @click.option("--print", "print_pdf", is_flag=True,
               help="Also write the print PDF (NAME-print.pdf): bleed, crop marks, CMYK output intent.")
-@click.option("--docx-notes", type=click.Choice(["endnotes", "footnotes"]), default="endnotes", show_default=True,
+@click.option("--docx-notes", type=click.Choice(NOTE_KINDS), default="endnotes", show_default=True,
               help="Word note kind in the DOCX.")
 @click.option("--strict", is_flag=True, help="Treat warnings (such as unused references) as errors.")
 @click.option("--no-cache", is_flag=True, help="Render every format even when nothing changed.")

@@ -58,6 +58,8 @@ ALL: tuple[str, ...] = tuple(FORMATS)
 # the HTML is closest to the sources, the PDF is rendered from it, the DOCX comes last.
 PDFS: tuple[str, ...] = tuple(name for name, f in FORMATS.items() if f.reader == "pdf")
 READERS: tuple[str, ...] = ("html", "pdf", "docx")
+# How the DOCX carries the brief's notes (build --docx-notes): Word endnotes, or footnotes.
+NOTE_KINDS: tuple[str, ...] = ("endnotes", "footnotes")
 # The note reader for a file's extension (`check FILE`): each format's, and .htm for HTML too.
 READER_BY_SUFFIX: dict[str, str] = {**{f.suffix: f.reader for f in FORMATS.values()}, ".htm": "html"}
 

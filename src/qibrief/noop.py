@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from .formats import DEFAULT
+from .formats import DEFAULT, NOTE_KINDS
 
 # The options of `build` a no-op may take, and the parameter each sets in cli.build_command: their defaults are
 # batch.configs_from_options's (--jobs: the machine's cores). Kinds: a flag, or how a value is read.
@@ -30,8 +30,8 @@ _OPTIONS = {
 }
 # Options click lets repeat, each value added to a tuple; repeating any other one is left to click.
 _REPEATED = {"roots", "formats"}
-# What click's choices for --docx-notes and its range for --jobs accept (--format's are formats.DEFAULT, for both).
-NOTE_KINDS = ("endnotes", "footnotes")
+# What click's range for --jobs accepts (tests/test_noop.py compares; --format's choices are formats.DEFAULT and
+# --docx-notes' formats.NOTE_KINDS, for both).
 JOBS_RANGE = (1, 64)
 
 

@@ -19,7 +19,7 @@ from citeproc.source.json import CiteProcJSON
 
 from .checks.references import Entry, check_unused, read_entries
 from .checks.sources import cited_in_text
-from .citestyle import load_style, pandoc_style, resolve_style
+from .citestyle import load_style, resolve_style, style_files
 from .document import cite_groups
 from .metadata import read_metadata
 from .pandoc import READER, run_pandoc
@@ -173,7 +173,7 @@ def render_forms(project: Project, csl: Path, style: bytes, keys: list[str],
          "--citeproc", "--metadata", "suppress-bibliography=true",
          "--csl", str(csl), "--bibliography", str(project.references_file)],
         stdin=json.dumps(document).encode("utf-8"), cwd=project.root,
-        files={str(csl): pandoc_style(style)}, what="formatting each entry's full and short note",
+        files=style_files(csl, style), what="formatting each entry's full and short note",
     )
     groups = cite_groups(json.loads(run.output))
     if len(groups) != 2 * len(keys):

@@ -16,7 +16,7 @@ from . import html as htmlmod
 from . import pdf as pdfmod
 from .blocks import style_blocks
 from .brieffiles import MAX_STYLESHEET_BYTES
-from .citestyle import pandoc_style
+from .citestyle import style_files
 from .docx.citations import mark_tree
 from .formats import FORMATS
 from .links import relink
@@ -46,7 +46,7 @@ def parse_brief(sources: Sources) -> Parsed:
     run = run_pandoc(
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl),
         what="parsing the sections with citeproc", sections=sources.sections, cwd=sources.project.root,
-        files=_style_file(sources),
+        files=style_files(sources.csl, sources.style),
     )
     fail_on(check_parsed(sources, run.output), "Checking the parsed sources")
     ast, images = embed_images(run.output, sources.project.root)
@@ -64,7 +64,7 @@ def parse_and_write_html(sources: Sources, epoch: int) -> Parsed:
         parse_args(sources.sections, sources.project.metadata_file, sources.project.references_file, sources.csl,
                    writer=writer),
         what="parsing the sections with citeproc and writing the HTML", sections=sources.sections,
-        cwd=sources.project.root, dump_ast=True, files={**_style_file(sources), **_template_file(sources)},
+        cwd=sources.project.root, dump_ast=True, files={**style_files(sources.csl, sources.style), **_template_file(sources)},
     )
     if not has_images(run.ast):
         return Parsed(ast=run.ast, document=htmlmod.finish_html(run.output.decode("utf-8"), sources.meta.notes_heading),
@@ -72,12 +72,6 @@ def parse_and_write_html(sources: Sources, epoch: int) -> Parsed:
     fail_on(check_parsed(sources, run.ast), "Checking the parsed sources")
     ast, images = embed_images(run.ast, sources.project.root)
     return Parsed(ast=ast, document=write_html(sources, ast, epoch), images=images)
-
-
-def _style_file(sources: Sources) -> dict[str, bytes]:
-    # The style the parse reads, given to Pandoc from memory in place of the file (Pandoc never resolves a
-    # style itself): without its bibliography layout where that changes no citation (the brief prints none).
-    return {str(sources.csl): pandoc_style(sources.style)}
 
 
 def _template_path(sources: Sources) -> Path:

@@ -10,7 +10,7 @@ import math
 import re
 from pathlib import Path
 
-from ..citestyle import pandoc_style
+from ..citestyle import style_files
 from ..pandoc import READER, run_pandoc
 from ..problems import Problem
 from ..roundtrip.sent import FILTER as APART_FILTER
@@ -37,7 +37,7 @@ def entry_forms(sources: Sources, keys: list[str]) -> dict[str, tuple[str, str]]
         ["--from", READER, "--to", "json", "--citeproc", *_brief_citeproc(sources)],
         stdin="\n\n".join(paragraphs).encode("utf-8"),
         cwd=sources.project.root,
-        files=_style_file(sources),
+        files=style_files(sources.csl, sources.style),
         what="formatting each source's full and short note",
     )
     return _forms_of(json.loads(run.output), keys)
@@ -51,7 +51,7 @@ def entry_forms_and_apart(sources: Sources, keys: list[str], api_version: list[i
         ["--from", "json", "--to", "json", "--lua-filter", str(APART_FILTER), *_brief_citeproc(sources)],
         stdin=apart_document(sources.sections, api_version, keys),
         cwd=sources.project.root, sections=sources.sections,
-        files=_style_file(sources),
+        files=style_files(sources.csl, sources.style),
         what="reading each section on its own and formatting each source's full and short note",
     )
     tree = json.loads(run.output)
@@ -64,11 +64,6 @@ def _brief_citeproc(sources: Sources) -> list[str]:
     project = sources.project
     return ["--metadata-file", str(project.metadata_file), "--metadata", "suppress-bibliography=true",
             "--csl", str(sources.csl), "--bibliography", str(project.references_file)]
-
-
-def _style_file(sources: Sources) -> dict[str, bytes]:
-    # The checked, independent style, given to Pandoc from memory.
-    return {str(sources.csl): pandoc_style(sources.style)}
 
 
 def _forms_of(tree: dict, keys: list[str]) -> dict[str, tuple[str, str]]:

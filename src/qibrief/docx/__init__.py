@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Mapping
 
 from ..brand import Brand
+from ..formats import NOTE_KINDS
 from ..metadata import Metadata
 from ..problems import BuildError
 from . import finish, fonts as fontsmod, notes as notesmod, statistics, styles
 from .reference import build_reference
 from .wordml import Package
-
-NOTE_KINDS = ("endnotes", "footnotes")
 
 __all__ = ["NOTE_KINDS", "finish_docx", "font_files", "reference_docx"]
 
