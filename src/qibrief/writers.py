@@ -125,7 +125,7 @@ def render_web(sources: Sources, document: str) -> bytes:
 def render_docx(sources: Sources, ast: bytes, epoch: int, notes: str, apart: Apart | None = None, *,
                 tree: dict | None = None) -> bytes:
     """The editors' DOCX: Pandoc's writer with the brand's reference document, then finished; apart: each section
-    read alone, when the source checks' Pandoc run read them already (docx.citations.mark_sources); tree: `ast`
+    read alone, when the source checks' Pandoc run read them already (docx.citations.mark_tree); tree: `ast`
     parsed, when the caller has it and needs it no more (it is changed here)."""
     # Pandoc reads the reference document from memory: a build killed here leaves no temporary file.
     reference = {"reference.docx": docx.reference_docx(sources.brand, sources.meta)}
